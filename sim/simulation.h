@@ -1,0 +1,93 @@
+#pragma once
+// The public entry point of the discrete-event serving simulator: a cluster of identical replicas behind
+// a router, each running iteration-level continuous batching with chunked prefill and a paged KV cache,
+// replays a list of requests under one budget policy and returns per-request and per-run figures.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "calibration/cost_model.h"
+#include "calibration/quality_model.h"
+#include "policies/budget_policy.h"
+#include "workloads/request.h"
+
+namespace sparsesim {
+
+struct SchedulerConfig {
+  std::int32_t max_batch_tokens = 8192;   // token budget per iteration (decodes count 1 each)
+  std::int32_t max_running = 256;         // cap on sequences holding KV blocks
+  std::int32_t chunk_tokens = 2048;       // largest prefill chunk of one request per iteration
+  std::int32_t kv_block_tokens = 16;      // paged KV block size
+  double activation_reserve_fraction = 0.1;  // of GPU memory kept for activations and workspace
+};
+
+struct ClusterConfig {
+  GpuSpec gpu;
+  ModelConfig model;
+  int tensor_parallel = 1;
+  int replicas = 1;
+  std::string router = "least_outstanding_tokens";  // or "round_robin"
+  SchedulerConfig scheduler;
+};
+
+enum class RequestStatus : std::uint8_t { done = 0, rejected };
+
+struct RequestResult {
+  std::uint64_t request_id = 0;
+  int replica = -1;
+  RequestStatus status = RequestStatus::done;
+  std::string reject_reason;        // empty when done
+  TimeNs arrival_ns = 0;
+  TimeNs first_scheduled_ns = -1;
+  TimeNs first_token_ns = -1;
+  TimeNs finish_ns = -1;
+  TimeNs ttft_ns = -1;              // first token - arrival
+  double tpot_ns = 0;               // mean time per output token after the first
+  TimeNs e2e_ns = -1;               // finish - arrival
+  std::int32_t input_tokens = 0;
+  std::int32_t output_tokens = 0;
+  std::int32_t preemptions = 0;
+  double prefill_sparsity = 0;      // of the budget that produced the answer
+  std::int64_t decode_kv_budget_tokens = Budget::kDenseKv;
+  bool escalated = false;           // the policy revised the budget mid-decode
+  double attention_flops = 0;
+  double gpu_time_ns = 0;           // busy time attributed to this request
+  QualityScore quality;             // expected quality (1 when no quality model)
+  TaskFamily task_family = TaskFamily::unknown;
+};
+
+struct Percentiles {
+  double p50 = 0, p90 = 0, p99 = 0;
+};
+
+struct RunSummary {
+  std::int64_t requests = 0;
+  std::int64_t completed = 0;
+  std::int64_t rejected = 0;
+  std::int64_t preemptions = 0;
+  TimeNs makespan_ns = 0;              // first arrival to last finish
+  double throughput_requests_per_s = 0;
+  double throughput_output_tokens_per_s = 0;
+  Percentiles ttft_s, tpot_ms, e2e_s;  // over completed requests
+  double gpu_busy_s = 0;               // total compute: busy time summed over replicas (x TP GPUs)
+  double attention_flops = 0;
+  double memory_bytes = 0;
+  double kv_peak_bytes = 0;            // largest KV footprint of any replica
+  double mean_expected_quality = 0;    // over completed requests
+  std::int64_t lookups_exact = 0, lookups_interpolated = 0, lookups_extrapolated = 0;
+  std::int64_t escalations = 0;
+  std::int64_t events = 0;             // simulator events processed
+};
+
+struct SimulationResult {
+  std::vector<RequestResult> requests;  // one per input request, in request-id order
+  RunSummary summary;
+};
+
+// Runs one simulation. `policy` is used (const) for every admission; `quality_model` may be null.
+// Deterministic: the same inputs give identical results. Never drops a request: each is done or rejected.
+SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
+                          const CostModel& cost_model, const BudgetPolicy& policy,
+                          const QualityModel* quality_model);
+
+}  // namespace sparsesim

@@ -1,0 +1,46 @@
+#pragma once
+// Trace readers turn a production trace file into Requests. One reader per format, each in its own
+// .cpp file, registered by format name; `load_trace` picks one by name or by sniffing the file.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "workloads/registry.h"
+#include "workloads/request.h"
+
+namespace sparsesim {
+
+// What loading repaired or warned about; printed and stored with the run.
+struct TraceLoadReport {
+  std::string path;
+  std::string format;
+  std::int64_t rows = 0;                 // data rows read (header excluded)
+  std::int64_t out_of_order_rows = 0;    // rows whose timestamp was earlier than the previous row's
+  std::vector<std::string> warnings;     // human-readable, one line each
+};
+
+class TraceReader {
+ public:
+  virtual ~TraceReader() = default;
+  // True when the first non-empty line of a file looks like this format (for sniffing).
+  virtual bool sniff(const std::string& first_line) const = 0;
+  // Streams every row of `path` to `sink` in file order, in bounded memory. Arrival times are relative to
+  // the first row (ns). `id` is the 0-based row index. Throws InputError (file:line, field, expected) on a
+  // malformed row and on a missing file; fills `report`.
+  virtual void read(const std::string& path, const std::function<void(Request&&)>& sink,
+                    TraceLoadReport& report) const = 0;
+};
+
+using TraceReaderRegistry = Registry<TraceReader, const Params&>;
+
+// Loads a whole trace: format "" sniffs. Stable-sorts rows by arrival when out of order (counted in the
+// report with a warning) and renumbers ids 0..n-1 in arrival order.
+std::vector<Request> load_trace(const std::string& path, const std::string& format, TraceLoadReport& report,
+                                const Params& reader_params = {});
+
+// Chooses the reader for a file by sniffing its first line; throws InputError naming the path if none fits.
+std::string sniff_trace_format(const std::string& path);
+
+}  // namespace sparsesim
