@@ -1,9 +1,68 @@
-// The `sparsesim` command. Subcommands are added in cli/*_command.cpp.
+// The `sparsesim` command: dispatches to the registered subcommands and turns errors into clear messages
+// and exit codes (2 for bad input or usage, 1 for other failures).
+#include <algorithm>
+#include <exception>
 #include <iostream>
+#include <string>
+
+#include <boost/program_options/errors.hpp>
+
+#include "cli/command.h"
+#include "workloads/input_error.h"
+
+namespace sparsesim::cli {
+
+namespace {
+std::vector<Command>& command_list() {
+  static std::vector<Command> list;
+  return list;
+}
+}  // namespace
+
+bool register_command(Command command) {
+  auto& list = command_list();
+  list.push_back(std::move(command));
+  std::sort(list.begin(), list.end(), [](const Command& a, const Command& b) { return a.name < b.name; });
+  return true;
+}
+
+const std::vector<Command>& commands() { return command_list(); }
+
+}  // namespace sparsesim::cli
+
+namespace {
+void print_usage() {
+  std::cout << "sparsesim: how should a sparse-attention model spend its attention budget per request?\n\n"
+               "usage: sparsesim <command> [options]   (sparsesim <command> --help for details)\n\ncommands:\n";
+  for (const auto& command : sparsesim::cli::commands())
+    std::cout << "  " << command.name << std::string(command.name.size() < 14 ? 14 - command.name.size() : 1, ' ')
+              << command.summary << "\n";
+}
+}  // namespace
 
 int main(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  std::cerr << "sparsesim: not yet wired\n";
-  return 1;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    print_usage();
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string name = argv[1];
+  for (const auto& command : sparsesim::cli::commands()) {
+    if (command.name != name) continue;
+    try {
+      return command.run(argc - 1, argv + 1);
+    } catch (const sparsesim::InputError& error) {
+      std::cerr << "sparsesim " << name << ": error: " << error.what() << "\n";
+      return 2;
+    } catch (const boost::program_options::error& error) {
+      std::cerr << "sparsesim " << name << ": " << error.what() << " (see sparsesim " << name << " --help)\n";
+      return 2;
+    } catch (const std::exception& error) {
+      std::cerr << "sparsesim " << name << ": error: " << error.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "sparsesim: unknown command '" << name << "'\n";
+  print_usage();
+  return 2;
 }
