@@ -34,6 +34,13 @@ struct Request {
   std::int32_t output_tokens = 0; // tokens generated, > 0
   std::int64_t session_id = -1;   // conversation this turn belongs to, -1 when the trace has none
   std::vector<std::uint64_t> prefix_block_ids;  // trace's prefix block hashes (e.g. 512-token blocks)
+  std::int32_t prefix_block_tokens = 512;       // tokens each prefix block id covers
+  // Closed-loop arrivals (session turns, agentic workflow calls). With no parents the request arrives at
+  // arrival_ns (open loop). With parents it arrives think_time_ns after the last parent finishes, and
+  // never before arrival_ns. Parent ids refer to Request::id of the same list.
+  std::vector<std::uint64_t> parent_ids;
+  TimeNs think_time_ns = 0;
+  std::int64_t workflow_id = -1;  // agentic workflow (DAG) this call belongs to, -1 when none
   RequestTraits traits;
 };
 
