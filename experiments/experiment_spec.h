@@ -1,0 +1,96 @@
+#pragma once
+// An experiment as the user writes it in YAML (see README "Experiment YAML reference"). Parsing is strict:
+// unknown keys and wrong types are InputErrors naming the YAML path, line and column. Components with
+// their own parameters (policies, cost model, quality model, trace reader, generator) keep their YAML
+// subtree and are validated when built.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/simulation.h"
+
+namespace sparsesim {
+
+struct WorkloadSpec {
+  std::string trace_path;      // empty when a generator is used
+  std::string format;          // "" = sniff
+  YAML::Node reader_params;    // format-specific (e.g. column mapping for `csv`)
+  YAML::Node generator;        // synthetic workload instead of a trace
+  double rate_multiplier = 1.0;  // > 1 compresses arrivals (more load)
+  double window_start_s = 0.0;   // keep requests arriving in [start, end) of the trace
+  double window_end_s = std::numeric_limits<double>::infinity();
+  std::int64_t max_requests = -1;  // keep the first N after windowing; -1 = all
+  std::int32_t min_input_tokens = 0;
+  std::int32_t max_input_tokens = std::numeric_limits<std::int32_t>::max();
+  bool closed_loop_sessions = false;  // session turns wait for the previous turn
+  double think_time_s = 5.0;          // default think time when the trace has none
+  YAML::Node traits;                  // task_mix, predictor and uncertainty settings (request traits)
+};
+
+enum class ComputeMetric { gpu_seconds, attention_flops, memory_bytes };
+std::string compute_metric_name(ComputeMetric metric);
+
+struct ComputeTargetSpec {
+  ComputeMetric metric = ComputeMetric::gpu_seconds;
+  enum class Kind { none, fraction_of_dense, same_as_policy } kind = Kind::none;
+  double fraction_of_dense = 1.0;
+  std::string same_as_policy;  // a policy label from the list
+  double same_as_knob = 0.0;
+  double tolerance = 0.005;    // relative
+  int max_iterations = 40;
+};
+
+struct SloSpec {
+  double ttft_p99_s = std::numeric_limits<double>::infinity();
+  double tpot_p99_ms = std::numeric_limits<double>::infinity();
+};
+
+struct PolicyEntry {
+  YAML::Node node;         // bare name or {impl: ..., params}
+  std::string yaml_path;   // e.g. "policies[2]"
+  std::string label;       // unique display name: impl, or `label:` key, de-duplicated with #n
+};
+
+struct SweepSpec {
+  std::string field;           // dotted path of a numeric field, e.g. "workload.rate_multiplier"
+  std::vector<double> values;  // empty = no sweep
+};
+
+struct CapacitySpec {
+  bool enabled = false;
+  int min_replicas = 1;
+  int max_replicas = 64;
+  double quality_floor = 0.0;  // mean expected quality the policy must keep
+};
+
+struct ExperimentSpec {
+  std::string name;
+  std::string source_path;  // YAML file it came from
+  std::uint64_t seed = 1;
+  int replications = 1;
+  WorkloadSpec workload;
+  ClusterConfig cluster;
+  std::string gpu_name, model_name;
+  YAML::Node cost_model;  // "roofline", {profile: PATH}, or {impl: NAME, ...}
+  YAML::Node quality;     // null = no quality model
+  ComputeTargetSpec compute;
+  SloSpec slo;
+  std::vector<PolicyEntry> policies;
+  SweepSpec sweep;
+  CapacitySpec capacity;
+  std::string report_path;  // HTML report to write after the run ("" = none)
+  YAML::Node document;      // the parsed document, for storing the resolved config
+};
+
+// Parses a YAML experiment file. Paths inside are resolved relative to the current directory first,
+// then to the experiment file's directory. Throws InputError.
+ExperimentSpec load_experiment(const std::string& path);
+ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& source_path);
+
+// Sets a numeric field by dotted path (used by sweeps); throws InputError for unknown fields.
+void set_numeric_field(ExperimentSpec& spec, const std::string& field, double value);
+
+}  // namespace sparsesim

@@ -1,0 +1,137 @@
+#include "experiments/results_store.h"
+
+#include <filesystem>
+
+#include "workloads/input_error.h"
+
+namespace sparsesim {
+namespace {
+
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs(
+  run_id INTEGER PRIMARY KEY, experiment TEXT NOT NULL, config_hash TEXT NOT NULL UNIQUE,
+  policy TEXT NOT NULL, policy_impl TEXT NOT NULL, knob_name TEXT, knob REAL, seed INTEGER, replication INTEGER,
+  sweep_field TEXT, sweep_value REAL, replicas INTEGER,
+  compute_metric TEXT, compute_target REAL, compute_achieved REAL, solver_status TEXT, solver_note TEXT,
+  solver_iterations INTEGER,
+  requests INTEGER, completed INTEGER, rejected INTEGER, preemptions INTEGER, escalations INTEGER,
+  makespan_s REAL, throughput_rps REAL, throughput_output_tokens_per_s REAL,
+  ttft_p50_s REAL, ttft_p90_s REAL, ttft_p99_s REAL, tpot_p50_ms REAL, tpot_p90_ms REAL, tpot_p99_ms REAL,
+  e2e_p50_s REAL, e2e_p90_s REAL, e2e_p99_s REAL,
+  gpu_busy_s REAL, attention_flops REAL, memory_bytes REAL, kv_peak_bytes REAL,
+  mean_expected_quality REAL, slo_attainment REAL, meets_slo INTEGER,
+  lookups_exact INTEGER, lookups_interpolated INTEGER, lookups_extrapolated INTEGER, events INTEGER,
+  cost_model TEXT, quality_model TEXT, warnings TEXT, resolved_config TEXT);
+CREATE TABLE IF NOT EXISTS requests(
+  run_id INTEGER NOT NULL REFERENCES runs(run_id), request_id INTEGER NOT NULL, replica INTEGER,
+  status TEXT NOT NULL, reject_reason TEXT, task_family TEXT, input_tokens INTEGER, output_tokens INTEGER,
+  arrival_s REAL, first_scheduled_s REAL, first_token_s REAL, finish_s REAL, ttft_s REAL, tpot_ms REAL, e2e_s REAL,
+  preemptions INTEGER, prefill_sparsity REAL, decode_kv_budget_tokens INTEGER, escalated INTEGER,
+  attention_flops REAL, gpu_time_s REAL, expected_quality REAL, prefill_retention REAL, decode_retention REAL,
+  PRIMARY KEY(run_id, request_id));
+CREATE TABLE IF NOT EXISTS sweep_points(
+  run_id INTEGER PRIMARY KEY REFERENCES runs(run_id), experiment TEXT, sweep_field TEXT, sweep_value REAL,
+  policy TEXT, replication INTEGER);
+)SQL";
+
+}  // namespace
+
+std::unique_ptr<SqliteDb> open_results(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw InputError(path + ": results database not found");
+  auto db = std::make_unique<SqliteDb>(path, false);
+  try {
+    SqliteStatement version(*db, "SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!version.step() || version.column_text(0) != std::to_string(ResultsStore::kSchemaVersion))
+      throw InputError(path + ": not a sparsesim results database of schema version " +
+                       std::to_string(ResultsStore::kSchemaVersion));
+  } catch (const std::runtime_error& error) {
+    if (dynamic_cast<const InputError*>(&error)) throw;
+    throw InputError(path + ": not a sparsesim results database (" + error.what() + ")");
+  }
+  return db;
+}
+
+ResultsStore::ResultsStore(const std::string& path) {
+  const bool existed = std::filesystem::exists(path);
+  if (existed) {
+    db_ = open_results(path);
+  } else {
+    if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+    db_ = std::make_unique<SqliteDb>(path, true);
+  }
+  // WAL would leave side files; a rollback journal keeps the database a single file and crash-consistent.
+  db_->execute("PRAGMA journal_mode=DELETE; PRAGMA foreign_keys=ON;");
+  SqliteTransaction transaction(*db_);
+  db_->execute(kSchema);
+  db_->execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
+               "')");
+  transaction.commit();
+}
+
+bool ResultsStore::has_run(const std::string& config_hash) {
+  SqliteStatement query(*db_, "SELECT 1 FROM runs WHERE config_hash = ?");
+  query.bind(1, config_hash);
+  return query.step();
+}
+
+std::int64_t ResultsStore::write_run(const RunRecord& record) {
+  SqliteTransaction transaction(*db_);
+  const RunSummary& s = record.result.summary;
+  SqliteStatement run(*db_, R"SQL(INSERT INTO runs(experiment, config_hash, policy, policy_impl, knob_name, knob,
+    seed, replication, sweep_field, sweep_value, replicas, compute_metric, compute_target, compute_achieved,
+    solver_status, solver_note, solver_iterations, requests, completed, rejected, preemptions, escalations,
+    makespan_s, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,
+    tpot_p50_ms, tpot_p90_ms, tpot_p99_ms, e2e_p50_s, e2e_p90_s, e2e_p99_s, gpu_busy_s, attention_flops,
+    memory_bytes, kv_peak_bytes, mean_expected_quality, slo_attainment, meets_slo, lookups_exact,
+    lookups_interpolated, lookups_extrapolated, events, cost_model, quality_model, warnings, resolved_config)
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+  auto optional_text = [](const std::string& text) { return text.empty() ? std::nullopt : std::optional(text); };
+  run << record.experiment << record.config_hash << record.policy_label << record.policy_impl << record.knob_name
+      << record.knob << static_cast<std::int64_t>(record.seed) << record.replication
+      << optional_text(record.sweep_field)
+      << (record.sweep_field.empty() ? std::nullopt : std::optional(record.sweep_value)) << record.replicas
+      << record.compute_metric << record.solver.target << record.solver.achieved << record.solver.status
+      << record.solver.note << record.solver.iterations << s.requests << s.completed << s.rejected << s.preemptions
+      << s.escalations << ns_to_seconds(s.makespan_ns) << s.throughput_requests_per_s
+      << s.throughput_output_tokens_per_s;
+  for (const Percentiles* p : {&s.ttft_s, &s.tpot_ms, &s.e2e_s}) run << p->p50 << p->p90 << p->p99;
+  run << s.gpu_busy_s << s.attention_flops << s.memory_bytes << s.kv_peak_bytes << s.mean_expected_quality
+      << record.slo_attainment << (record.meets_slo ? 1 : 0) << s.lookups_exact << s.lookups_interpolated
+      << s.lookups_extrapolated << s.events << record.cost_model << record.quality_model << record.warnings
+      << record.resolved_config;
+  run.execute();
+  const std::int64_t run_id = db_->last_insert_rowid();
+
+  SqliteStatement request(*db_, R"SQL(INSERT INTO requests(run_id, request_id, replica, status, reject_reason,
+    task_family, input_tokens, output_tokens, arrival_s, first_scheduled_s, first_token_s, finish_s, ttft_s,
+    tpot_ms, e2e_s, preemptions, prefill_sparsity, decode_kv_budget_tokens, escalated, attention_flops,
+    gpu_time_s, expected_quality, prefill_retention, decode_retention)
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+  for (const RequestResult& r : record.result.requests) {
+    auto time_s = [](TimeNs ns) { return ns < 0 ? std::nullopt : std::optional(ns_to_seconds(ns)); };
+    const bool done = r.status == RequestStatus::done;
+    request << run_id << static_cast<std::int64_t>(r.request_id) << r.replica
+            << std::string(done ? "done" : "rejected") << optional_text(r.reject_reason)
+            << std::string(task_family_name(r.task_family)) << r.input_tokens << r.output_tokens
+            << ns_to_seconds(r.arrival_ns) << time_s(r.first_scheduled_ns) << time_s(r.first_token_ns)
+            << time_s(r.finish_ns) << time_s(r.ttft_ns) << (done ? std::optional(r.tpot_ns / 1e6) : std::nullopt)
+            << time_s(r.e2e_ns) << r.preemptions << r.prefill_sparsity
+            << (r.decode_kv_budget_tokens == Budget::kDenseKv ? std::nullopt
+                                                               : std::optional(r.decode_kv_budget_tokens))
+            << (r.escalated ? 1 : 0) << r.attention_flops << r.gpu_time_ns / 1e9 << r.quality.expected_quality
+            << r.quality.prefill_retention << r.quality.decode_retention;
+    request.execute();
+  }
+  if (!record.sweep_field.empty()) {
+    SqliteStatement point(*db_, "INSERT INTO sweep_points VALUES(?,?,?,?,?,?)");
+    point << run_id << record.experiment << record.sweep_field << record.sweep_value << record.policy_label
+          << record.replication;
+    point.execute();
+  }
+  transaction.commit();
+  return run_id;
+}
+
+}  // namespace sparsesim

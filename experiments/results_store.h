@@ -1,0 +1,35 @@
+#pragma once
+// The SQLite results database: tables `runs` (one row per simulated run, with its config hash, policy,
+// knob, seed and every per-run figure), `requests` (one row per request of each run) and `sweep_points`.
+// Each run is written in one transaction, so an interrupted experiment leaves only whole runs behind.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "experiments/run_record.h"
+#include "experiments/sqlite_db.h"
+
+namespace sparsesim {
+
+class ResultsStore {
+ public:
+  // Opens or creates the database; an existing file must carry this schema version (else InputError).
+  explicit ResultsStore(const std::string& path);
+
+  bool has_run(const std::string& config_hash);
+  // Writes the run and all its requests in one transaction; returns its run_id.
+  std::int64_t write_run(const RunRecord& record);
+  const std::string& path() const { return db_->path(); }
+  SqliteDb& db() { return *db_; }
+
+  static constexpr int kSchemaVersion = 1;
+
+ private:
+  std::unique_ptr<SqliteDb> db_;
+};
+
+// Opens an existing results database read-only-in-spirit (for report and export); InputError when the
+// file is missing or is not a sparsesim results database.
+std::unique_ptr<SqliteDb> open_results(const std::string& path);
+
+}  // namespace sparsesim

@@ -1,0 +1,43 @@
+#pragma once
+// Strict reading of experiment YAML: every map declares the keys it accepts, and every error names the
+// YAML path (e.g. "cluster.scheduler.max_running"), the line and column, and what was expected.
+#include <initializer_list>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "workloads/input_error.h"
+#include "workloads/params.h"
+
+namespace sparsesim {
+
+// Throws InputError if `node` is not a map or has a key outside `allowed`.
+void require_keys_within(const YAML::Node& node, const std::string& path, std::initializer_list<const char*> allowed);
+
+// "path (line L, column C)".
+std::string yaml_where(const YAML::Node& node, const std::string& path);
+
+// Reads node[key] as T; returns `fallback` when absent. Throws InputError naming path.key when the value
+// has the wrong type; `expected` describes the type for the message.
+template <class T>
+T yaml_value(const YAML::Node& node, const std::string& path, const char* key, const T& fallback,
+             const char* expected) {
+  const YAML::Node value = node[key];
+  if (!value || value.IsNull()) return fallback;
+  try {
+    return value.as<T>();
+  } catch (const YAML::Exception&) {
+    throw InputError(yaml_where(value, path + "." + key) + ": expected " + expected + ", got '" +
+                     (value.IsScalar() ? value.Scalar() : std::string("a non-scalar")) + "'");
+  }
+}
+
+// Like yaml_value but the key is required.
+template <class T>
+T yaml_required(const YAML::Node& node, const std::string& path, const char* key, const char* expected) {
+  if (!node[key] || node[key].IsNull())
+    throw InputError(yaml_where(node, path) + ": missing required key '" + key + "' (" + expected + ")");
+  return yaml_value<T>(node, path, key, T{}, expected);
+}
+
+}  // namespace sparsesim
