@@ -25,6 +25,14 @@ struct RequestTraits {
   double failure_draw = 0.5;  // ground truth: uniform u; the request fails at a budget iff u > quality
   int predicted_class = -1;   // observable: predictor output (task family index or difficulty class)
   double uncertainty_score = 0.0;  // observable once decoding has started (higher = less confident)
+  // Added by workloads/request_traits.h (see there for how each is drawn):
+  int difficulty_class = -1;            // ground truth: latent difficulty binned into equal-mass classes
+  int predicted_difficulty_class = -1;  // observable: predictor output for difficulty_class
+  double task_predictor_draw = 0.0;     // uniform in [0, 1) behind predicted_class (lets a policy re-derive
+  double difficulty_predictor_draw = 0.0;  // a prediction at another accuracy, coupled to this one)
+  // Standard normal noise of the decode-time uncertainty score; the score itself depends on whether the
+  // request fails at the budget in force, so policies compute it (policies/uncertainty_signal.h).
+  double uncertainty_noise = 0.0;
 };
 
 struct Request {
