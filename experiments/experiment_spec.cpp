@@ -6,6 +6,7 @@
 
 #include "calibration/hardware.h"
 #include "experiments/yaml_fields.h"
+#include "workloads/request_traits.h"
 
 namespace sparsesim {
 namespace {
@@ -23,10 +24,10 @@ std::string resolve_path(const std::string& path, const std::string& source_path
 WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_path) {
   const std::string path = "workload";
   if (!node) throw InputError(source_path + ": missing required key 'workload'");
-  require_keys_within(node, path,
-                      {"trace", "format", "reader", "generator", "rate_multiplier", "time_window", "max_requests",
-                       "input_tokens", "sessions", "task_mix", "predictor_accuracy", "uncertainty", "difficulty",
-                       "traits"});
+  std::vector<std::string> allowed = {"trace",        "format",       "reader",  "generator", "rate_multiplier",
+                                      "time_window", "max_requests", "input_tokens", "sessions"};
+  for (const auto& key : request_traits_yaml_keys()) allowed.push_back(key);
+  require_keys_within(node, path, allowed);
   WorkloadSpec workload;
   workload.trace_path = resolve_path(yaml_value<std::string>(node, path, "trace", "", "a trace file path"), source_path);
   workload.format = yaml_value<std::string>(node, path, "format", "", "a trace format name");
@@ -56,11 +57,7 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
     workload.closed_loop_sessions = yaml_value<bool>(sessions, path + ".sessions", "closed_loop", false, "true or false");
     workload.think_time_s = yaml_value<double>(sessions, path + ".sessions", "think_time_s", 5.0, "seconds");
   }
-  // Request-trait settings are validated by the traits parser; keep them together.
-  YAML::Node traits(YAML::NodeType::Map);
-  for (const char* key : {"task_mix", "predictor_accuracy", "uncertainty", "difficulty", "traits"})
-    if (node[key]) traits[key] = node[key];
-  workload.traits = traits;
+  workload.traits = parse_request_traits_config(node, path);
   return workload;
 }
 

@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/simulation.h"
+#include "workloads/request_traits.h"
 
 namespace sparsesim {
 
@@ -27,7 +28,7 @@ struct WorkloadSpec {
   std::int32_t max_input_tokens = std::numeric_limits<std::int32_t>::max();
   bool closed_loop_sessions = false;  // session turns wait for the previous turn
   double think_time_s = 5.0;          // default think time when the trace has none
-  YAML::Node traits;                  // task_mix, predictor and uncertainty settings (request traits)
+  RequestTraitsConfig traits;         // task mix and predictor settings (workloads/request_traits.h)
 };
 
 enum class ComputeMetric { gpu_seconds, attention_flops, memory_bytes };

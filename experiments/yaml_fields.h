@@ -3,6 +3,7 @@
 // YAML path (e.g. "cluster.scheduler.max_running"), the line and column, and what was expected.
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -12,6 +13,7 @@
 namespace sparsesim {
 
 // Throws InputError if `node` is not a map or has a key outside `allowed`.
+void require_keys_within(const YAML::Node& node, const std::string& path, const std::vector<std::string>& allowed);
 void require_keys_within(const YAML::Node& node, const std::string& path, std::initializer_list<const char*> allowed);
 
 // "path (line L, column C)".

@@ -1,0 +1,44 @@
+#include "experiments/components.h"
+
+#include "calibration/curve_quality_model.h"
+#include "experiments/yaml_fields.h"
+
+namespace sparsesim {
+
+std::unique_ptr<CostModel> build_cost_model(const ExperimentSpec& spec, int tensor_parallel) {
+  const YAML::Node& node = spec.cost_model;
+  std::string name;
+  YAML::Node parameters;
+  if (node.IsScalar()) {
+    name = node.as<std::string>();
+  } else if (node.IsMap() && node["profile"]) {
+    // Shorthand users write: {profile: PATH} is the `profile` cost model with that path.
+    name = "profile";
+    parameters = YAML::Node(YAML::NodeType::Map);
+    for (const auto& item : node) parameters[item.first.as<std::string>() == "profile" ? "path" : item.first] = item.second;
+  } else if (node.IsMap() && node["impl"]) {
+    name = node["impl"].as<std::string>();
+    parameters = node;
+  } else {
+    throw InputError(yaml_where(node, "cost_model") + ": expected a cost model name, {profile: PATH} or {impl: NAME}");
+  }
+  const auto& registry = CostModelRegistry::instance();
+  if (!registry.contains(name)) {
+    try {
+      registry.get(name);
+    } catch (const std::out_of_range& unknown) {
+      throw InputError(yaml_where(node, "cost_model") + ": " + unknown.what());
+    }
+  }
+  const auto& entry = registry.get(name);
+  const Params params(parameters, "cost_model", entry.params);
+  CostModelContext context{spec.cluster.gpu, spec.cluster.model, tensor_parallel};
+  return entry.factory(params, context);
+}
+
+std::unique_ptr<QualityModel> build_quality_model(const ExperimentSpec& spec) {
+  if (!spec.quality || spec.quality.IsNull()) return nullptr;
+  return make_quality_model(spec.quality, "quality", spec.cluster.model.name);
+}
+
+}  // namespace sparsesim

@@ -1,0 +1,73 @@
+#include "experiments/resolved_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace sparsesim {
+
+std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
+  YAML::Node root(YAML::NodeType::Map);
+  root["name"] = spec.name;
+  root["seed"] = spec.seed;
+  root["replications"] = spec.replications;
+  YAML::Node workload = YAML::Clone(spec.document["workload"]);
+  workload["rate_multiplier"] = spec.workload.rate_multiplier;
+  workload["max_requests"] = spec.workload.max_requests;
+  root["workload"] = workload;
+  YAML::Node cluster(YAML::NodeType::Map);
+  const auto& gpu = spec.cluster.gpu;
+  cluster["gpu"]["name"] = gpu.name;
+  cluster["gpu"]["peak_bf16_flops_per_s"] = gpu.peak_bf16_flops_per_s;
+  cluster["gpu"]["hbm_bytes_per_s"] = gpu.hbm_bytes_per_s;
+  cluster["gpu"]["memory_bytes"] = gpu.memory_bytes;
+  cluster["gpu"]["gemm_efficiency"] = gpu.gemm_efficiency;
+  cluster["gpu"]["prefill_attention_efficiency"] = gpu.prefill_attention_efficiency;
+  cluster["gpu"]["decode_bandwidth_efficiency"] = gpu.decode_bandwidth_efficiency;
+  cluster["gpu"]["memory_bandwidth_efficiency"] = gpu.memory_bandwidth_efficiency;
+  cluster["gpu"]["launch_floor_us"] = gpu.launch_floor_us;
+  cluster["gpu"]["interconnect_bytes_per_s"] = gpu.interconnect_bytes_per_s;
+  const auto& model = spec.cluster.model;
+  cluster["model"]["name"] = model.name;
+  cluster["model"]["layers"] = model.layers;
+  cluster["model"]["hidden_size"] = model.hidden_size;
+  cluster["model"]["query_heads"] = model.query_heads;
+  cluster["model"]["kv_heads"] = model.kv_heads;
+  cluster["model"]["head_dim"] = model.head_dim;
+  cluster["model"]["intermediate_size"] = model.intermediate_size;
+  cluster["model"]["vocab_size"] = model.vocab_size;
+  cluster["model"]["context_tokens"] = model.context_tokens;
+  cluster["model"]["parameters"] = model.parameters;
+  cluster["tensor_parallel"] = spec.cluster.tensor_parallel;
+  cluster["replicas"] = spec.cluster.replicas;
+  cluster["router"] = spec.cluster.router;
+  const auto& scheduler = spec.cluster.scheduler;
+  cluster["scheduler"]["max_batch_tokens"] = scheduler.max_batch_tokens;
+  cluster["scheduler"]["max_running"] = scheduler.max_running;
+  cluster["scheduler"]["chunk_tokens"] = scheduler.chunk_tokens;
+  cluster["scheduler"]["kv_block_tokens"] = scheduler.kv_block_tokens;
+  cluster["scheduler"]["activation_reserve_fraction"] = scheduler.activation_reserve_fraction;
+  root["cluster"] = cluster;
+  root["cost_model"] = spec.cost_model;
+  if (spec.quality) root["quality"] = spec.quality;
+  YAML::Node compute(YAML::NodeType::Map);
+  compute["metric"] = compute_metric_name(spec.compute.metric);
+  compute["tolerance"] = spec.compute.tolerance;
+  compute["max_iterations"] = spec.compute.max_iterations;
+  if (spec.compute.kind == ComputeTargetSpec::Kind::fraction_of_dense)
+    compute["target"]["fraction_of_dense"] = spec.compute.fraction_of_dense;
+  if (spec.compute.kind == ComputeTargetSpec::Kind::same_as_policy) {
+    compute["target"]["same_as"]["policy"] = spec.compute.same_as_policy;
+    compute["target"]["same_as"]["knob"] = spec.compute.same_as_knob;
+  }
+  root["compute"] = compute;
+  root["slo"]["ttft_p99_s"] = spec.slo.ttft_p99_s;
+  root["slo"]["tpot_p99_ms"] = spec.slo.tpot_p99_ms;
+  YAML::Node policies(YAML::NodeType::Sequence);
+  for (const auto& policy : spec.policies) policies.push_back(policy.node);
+  root["policies"] = policies;
+  YAML::Emitter out;
+  out.SetDoublePrecision(17);
+  out << root;
+  return out.c_str();
+}
+
+}  // namespace sparsesim

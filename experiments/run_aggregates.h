@@ -1,0 +1,49 @@
+#pragma once
+// Aggregates stored runs for tables and reports: one row per (sweep point, policy), averaged over
+// replications, with a 95% confidence interval on mean expected quality (Student t over replications),
+// plus quality broken down by task family and by input-length bucket (over completed requests).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "experiments/sqlite_db.h"
+
+namespace sparsesim {
+
+struct PolicyAggregate {
+  std::string experiment;
+  std::string sweep_field;  // "" when not a sweep
+  double sweep_value = 0;
+  std::string policy, policy_impl, knob_name, solver_status, compute_metric;
+  int replications = 0;
+  double knob = 0, compute = 0, compute_target = 0;
+  double throughput_rps = 0, throughput_tokens_per_s = 0;
+  double ttft_p50_s = 0, ttft_p99_s = 0, tpot_p50_ms = 0, tpot_p99_ms = 0, e2e_p99_s = 0;
+  double slo_attainment = 0, gpu_busy_s = 0;
+  double quality_mean = 0, quality_ci95 = 0;  // half-width; 0 with one replication
+  std::int64_t requests = 0, rejected = 0, preemptions = 0, escalations = 0;
+  std::int64_t lookups_exact = 0, lookups_interpolated = 0, lookups_extrapolated = 0;
+  std::map<std::string, double> quality_by_family;  // task family -> mean expected quality
+  std::map<std::string, double> quality_by_length;  // bucket label -> mean expected quality
+  std::vector<std::int64_t> run_ids;
+};
+
+struct AggregateSet {
+  std::vector<PolicyAggregate> rows;  // in run order of first appearance
+  std::vector<std::string> length_buckets;  // labels in ascending order
+  std::string cost_model, quality_model;
+  std::vector<std::string> warnings;
+};
+
+// Half-width of the 95% confidence interval of the mean of `values` (Student t, n - 1 dof).
+double ci95_half_width(const std::vector<double>& values);
+
+// The runs given, or every run in the database when `run_ids` is empty.
+AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_ids);
+
+// Label of the input-length bucket of a request (e.g. "<4K", "4K-16K", ">=64K").
+std::string length_bucket_label(std::int64_t input_tokens);
+const std::vector<std::string>& length_bucket_labels();
+
+}  // namespace sparsesim
