@@ -14,10 +14,10 @@
 namespace sparsesim {
 
 struct SchedulerConfig {
-  std::int32_t max_batch_tokens = 8192;   // token budget per iteration (decodes count 1 each)
-  std::int32_t max_running = 256;         // cap on sequences holding KV blocks
-  std::int32_t chunk_tokens = 2048;       // largest prefill chunk of one request per iteration
-  std::int32_t kv_block_tokens = 16;      // paged KV block size
+  std::int32_t max_batch_tokens = 8192;      // token budget per iteration (decodes count 1 each)
+  std::int32_t max_running = 256;            // cap on sequences holding KV blocks
+  std::int32_t chunk_tokens = 2048;          // largest prefill chunk of one request per iteration
+  std::int32_t kv_block_tokens = 16;         // paged KV block size
   double activation_reserve_fraction = 0.1;  // of GPU memory kept for activations and workspace
 };
 
@@ -26,8 +26,10 @@ struct ClusterConfig {
   ModelConfig model;
   int tensor_parallel = 1;
   int replicas = 1;
-  std::string router = "least_outstanding_tokens";  // or "round_robin"
+  std::string router = "least_outstanding_tokens";  // or "round_robin", "prefix_affinity"
   SchedulerConfig scheduler;
+  // Per-replica prefix cache over Request::prefix_block_ids: cached leading blocks skip prefill.
+  bool prefix_caching = false;
 };
 
 enum class RequestStatus : std::uint8_t { done = 0, rejected };
@@ -36,24 +38,36 @@ struct RequestResult {
   std::uint64_t request_id = 0;
   int replica = -1;
   RequestStatus status = RequestStatus::done;
-  std::string reject_reason;        // empty when done
+  std::string reject_reason;  // empty when done
   TimeNs arrival_ns = 0;
   TimeNs first_scheduled_ns = -1;
   TimeNs first_token_ns = -1;
   TimeNs finish_ns = -1;
-  TimeNs ttft_ns = -1;              // first token - arrival
-  double tpot_ns = 0;               // mean time per output token after the first
-  TimeNs e2e_ns = -1;               // finish - arrival
+  TimeNs ttft_ns = -1;  // first token - arrival
+  double tpot_ns = 0;   // mean time per output token after the first
+  TimeNs e2e_ns = -1;   // finish - arrival
   std::int32_t input_tokens = 0;
   std::int32_t output_tokens = 0;
   std::int32_t preemptions = 0;
-  double prefill_sparsity = 0;      // of the budget that produced the answer
+  double prefill_sparsity = 0;  // of the budget that produced the answer
   std::int64_t decode_kv_budget_tokens = Budget::kDenseKv;
-  bool escalated = false;           // the policy revised the budget mid-decode
+  bool escalated = false;  // the policy revised the budget mid-decode
   double attention_flops = 0;
-  double gpu_time_ns = 0;           // busy time attributed to this request
-  QualityScore quality;             // expected quality (1 when no quality model)
+  double gpu_time_ns = 0;  // busy time attributed to this request
+  QualityScore quality;    // expected quality (1 when no quality model)
   TaskFamily task_family = TaskFamily::unknown;
+  std::int32_t prefix_cached_tokens = 0;  // prompt tokens found in the prefix cache at first admission
+  std::int64_t workflow_id = -1;
+};
+
+// One agentic workflow (Request::workflow_id): first call's arrival to last call's finish.
+struct WorkflowResult {
+  std::int64_t workflow_id = -1;
+  std::int32_t calls = 0;
+  std::int32_t rejected_calls = 0;
+  TimeNs first_arrival_ns = 0;
+  TimeNs finish_ns = -1;  // last finish (or rejection) of any call
+  TimeNs e2e_ns = -1;     // finish - first arrival; -1 when a call was rejected
 };
 
 struct Percentiles {
@@ -65,23 +79,27 @@ struct RunSummary {
   std::int64_t completed = 0;
   std::int64_t rejected = 0;
   std::int64_t preemptions = 0;
-  TimeNs makespan_ns = 0;              // first arrival to last finish
+  TimeNs makespan_ns = 0;  // first arrival to last finish
   double throughput_requests_per_s = 0;
   double throughput_output_tokens_per_s = 0;
   Percentiles ttft_s, tpot_ms, e2e_s;  // over completed requests
   double gpu_busy_s = 0;               // total compute: busy time summed over replicas (x TP GPUs)
   double attention_flops = 0;
   double memory_bytes = 0;
-  double kv_peak_bytes = 0;            // largest KV footprint of any replica
-  double mean_expected_quality = 0;    // over completed requests
+  double kv_peak_bytes = 0;          // largest KV footprint of any replica
+  double mean_expected_quality = 0;  // over completed requests
   std::int64_t lookups_exact = 0, lookups_interpolated = 0, lookups_extrapolated = 0;
   std::int64_t escalations = 0;
-  std::int64_t events = 0;             // simulator events processed
+  std::int64_t events = 0;     // simulator events processed
+  double prefix_hit_rate = 0;  // prefix-cached prompt tokens / prompt tokens, over completed
+  std::int64_t workflows = 0;  // distinct workflow ids
+  Percentiles workflow_e2e_s;  // over workflows whose calls all completed
 };
 
 struct SimulationResult {
   std::vector<RequestResult> requests;  // one per input request, in request-id order
   RunSummary summary;
+  std::vector<WorkflowResult> workflows;  // in workflow-id order; empty when no request has one
 };
 
 // Runs one simulation. `policy` is used (const) for every admission; `quality_model` may be null.

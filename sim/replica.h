@@ -1,0 +1,80 @@
+#pragma once
+// One model replica: iteration-level continuous batching as in vLLM and Sarathi-Serve. Internal to sim/.
+//
+// Each iteration has a token budget (max_batch_tokens). Running sequences in decode go first, one token
+// each (oldest first); the rest of the budget goes to prefill chunks (at most chunk_tokens per request):
+// first to running requests whose prefill is partly done, then to waiting requests in FCFS order, which
+// are admitted while fewer than max_running sequences hold KV and their chunk's blocks can be found.
+// Admission is strictly FCFS: a head that does not fit blocks those behind it (no starvation).
+//
+// KV memory (see kv_cache.h): a decode step that crosses a block boundary allocates a block; when none is
+// free (after evicting idle prefix-cache entries) the newest running request is preempted: its blocks are
+// freed and it goes back to the front of the queue to recompute its prompt and generated tokens later.
+// If an iteration would otherwise be empty while requests run (prefills stuck without memory), the newest
+// is preempted too, so the replica cannot deadlock.
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "sim/kv_cache.h"
+#include "sim/run_state.h"
+
+namespace sparsesim {
+
+class Replica {
+ public:
+  Replica(int index, std::int64_t kv_blocks, RunContext& run);
+
+  // A request routed here (arrival or nothing else): joins the back of the queue.
+  void enqueue(std::int32_t request);
+  bool busy() const { return busy_; }
+  // Forms the next iteration at now_ns and returns its duration; -1 (and not busy) when there is no work.
+  TimeNs start_step(TimeNs now_ns);
+  // Applies the iteration started by start_step, ending at now_ns; appends finished requests' indices.
+  void finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished);
+
+  std::int64_t outstanding_tokens() const { return outstanding_tokens_; }
+  const KvCache& kv() const { return kv_; }
+  std::int64_t kv_peak_blocks() const { return kv_peak_blocks_; }
+
+ private:
+  struct StepItem {
+    std::int32_t request;
+    std::int32_t tokens;  // prefill: new tokens of the chunk; decode: 1
+  };
+
+  void schedule_decodes(std::int32_t& budget_tokens);
+  void schedule_running_prefills(std::int32_t& budget_tokens);
+  void admit_waiting(TimeNs now_ns, std::int32_t& budget_tokens);
+  // Largest chunk <= wanted whose KV fits (evicting idle prefix blocks), allocated; 0 if none fits.
+  std::int32_t allocate_chunk(RequestState& state, std::int32_t wanted);
+  // KV tokens a request holds once `kv_tokens` tokens are computed (eviction budgets cap it in decode).
+  static std::int64_t held_tokens(const RequestState& state, std::int64_t kv_tokens, bool decoding);
+  std::int64_t private_blocks_needed(const RequestState& state, std::int64_t held) const;
+  void preempt_newest();
+  void release_kv(std::int32_t request);
+  void complete_prefill(std::int32_t request, TimeNs now_ns);
+  void after_token(std::int32_t request, TimeNs now_ns, std::vector<std::int32_t>& finished);
+  void finish_request(std::int32_t request, TimeNs now_ns, std::vector<std::int32_t>& finished);
+  void attribute_step();
+  std::int32_t prefix_entries_limit(const Request& request, std::int32_t prefill_target) const;
+
+  int index_;
+  RunContext& run_;
+  KvCache kv_;
+  bool busy_ = false;
+  std::deque<std::int32_t> waiting_;
+  std::vector<std::int32_t> running_;  // admission order: the back is the newest
+  std::int64_t waiting_prompt_tokens_ = 0;
+  std::int64_t outstanding_tokens_ = 0;
+  std::int64_t kv_peak_blocks_ = 0;
+  bool running_changed_ = false;  // some running request finished this step (compact running_)
+
+  // Reused every iteration (no per-step allocation once warmed up).
+  BatchWork batch_;
+  StepCost cost_;
+  std::vector<StepItem> prefill_items_;
+  std::vector<StepItem> decode_items_;
+};
+
+}  // namespace sparsesim

@@ -1,0 +1,35 @@
+#include "sim/router.h"
+
+#include <stdexcept>
+
+#include "workloads/input_error.h"
+
+namespace sparsesim {
+
+std::unique_ptr<Router> make_router(const std::string& name) {
+  const auto& registry = RouterRegistry::instance();
+  if (!registry.contains(name)) {
+    try {
+      registry.get(name);
+    } catch (const std::out_of_range& unknown) {
+      throw InputError(std::string("cluster.router: ") + unknown.what());
+    }
+  }
+  const auto& entry = registry.get(name);
+  return entry.factory(Params(YAML::Node(), "cluster.router", entry.params));
+}
+
+int least_outstanding_replica(const ClusterView& view) {
+  int best = 0;
+  std::int64_t best_tokens = view.outstanding_tokens(0);
+  for (int replica = 1; replica < view.replicas(); ++replica) {
+    const std::int64_t tokens = view.outstanding_tokens(replica);
+    if (tokens < best_tokens) {
+      best = replica;
+      best_tokens = tokens;
+    }
+  }
+  return best;
+}
+
+}  // namespace sparsesim

@@ -1,0 +1,58 @@
+#pragma once
+// Internal to sim/: the mutable per-request state of one run and what replicas share. Not a public API.
+#include <cstdint>
+#include <vector>
+
+#include "calibration/cost_model.h"
+#include "calibration/quality_model.h"
+#include "policies/budget_policy.h"
+#include "sim/simulation.h"
+#include "workloads/budget.h"
+#include "workloads/request.h"
+
+namespace sparsesim {
+
+enum class RequestPhase : std::uint8_t { not_arrived = 0, waiting, prefilling, decoding, finished };
+
+// Hot scheduling state of one request (results live in RequestResult).
+struct RequestState {
+  Budget budget;
+  // The prefill being run covers prefill_target_tokens: the prompt, plus the tokens generated so far when
+  // recomputing after a preemption or re-running after an escalation. Completing it emits one token.
+  std::int32_t prefill_target_tokens = 0;
+  std::int32_t prefilled_tokens = 0;  // of the current prefill, prefix-cache hits included
+  std::int32_t generated_tokens = 0;  // output tokens emitted so far
+  std::int32_t private_blocks = 0;    // KV blocks owned by this request alone
+  std::int32_t cache_references = 0;  // leading prefix block ids referenced in the replica's prefix cache
+  std::int32_t shared_blocks = 0;     // KV blocks of those entries
+  std::int32_t pending_parents = 0;   // closed loop: parents not yet finished
+  RequestPhase phase = RequestPhase::not_arrived;
+  bool budget_assigned = false;
+  bool revised = false;
+};
+
+// Run-wide counters accumulated by replicas.
+struct RunTotals {
+  std::int64_t preemptions = 0;
+  std::int64_t escalations = 0;
+  std::int64_t lookups[3] = {0, 0, 0};  // by LookupKind
+  double gpu_busy_ns = 0;               // step durations x tensor_parallel
+  double attention_flops = 0;
+  double memory_bytes = 0;
+};
+
+struct RunContext {
+  const std::vector<Request>& requests;
+  std::vector<RequestState>& states;
+  std::vector<RequestResult>& results;
+  const CostModel& cost_model;
+  const BudgetPolicy& policy;
+  const QualityModel* quality_model;
+  const SchedulerConfig& scheduler;
+  int tensor_parallel;
+  bool prefix_caching;
+  int revision_after_tokens;
+  RunTotals totals;
+};
+
+}  // namespace sparsesim
