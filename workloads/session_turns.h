@@ -1,0 +1,20 @@
+#pragma once
+// Closed-loop session turns: an opt-in step after load_trace for traces with session ids.
+#include <vector>
+
+#include "workloads/request.h"
+
+namespace sparsesim {
+
+// For requests sorted by arrival (as load_trace returns them) with dense ids equal to their index: makes
+// each turn of a session (same session_id >= 0) depend on the session's previous turn, so the simulator
+// releases it only after that turn finishes (Request::parent_ids = {previous turn's id}).
+// think_time_ns = the gap between the two turns' trace arrivals when it is positive, else
+// default_think_time_ns (traces with coarse timestamps give turns the same arrival). The trace gap also
+// includes the previous turn's service time in the traced system, so it is an upper bound on the real
+// think time; closed-loop arrival = max(arrival_ns, previous turn's finish + think_time_ns).
+// First turns and requests without a session are left open-loop (parent_ids empty, think time unchanged).
+// Throws std::invalid_argument when default_think_time_ns < 0 or ids are not 0..n-1 in order.
+void link_session_turns(std::vector<Request>& requests, TimeNs default_think_time_ns);
+
+}  // namespace sparsesim
