@@ -1,0 +1,65 @@
+// sparsesim report RESULTS.db -o report.html [--run-ids 1,2,3] [--text]
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "cli/command.h"
+#include "experiments/html_report.h"
+#include "experiments/results_store.h"
+#include "experiments/run_aggregates.h"
+#include "experiments/summary_table.h"
+#include "workloads/input_error.h"
+
+namespace sparsesim::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+std::vector<std::int64_t> runs_of_experiment(SqliteDb& db, const std::string& experiment) {
+  std::vector<std::int64_t> ids;
+  SqliteStatement query(db, "SELECT run_id FROM runs WHERE experiment = ? ORDER BY run_id");
+  query << experiment;
+  while (query.step()) ids.push_back(query.column_int(0));
+  if (ids.empty()) throw InputError(db.path() + ": no runs of experiment '" + experiment + "'");
+  return ids;
+}
+
+int report_command(int argc, char** argv) {
+  po::options_description options("sparsesim report RESULTS.db [-o report.html] [options]\n\n"
+                                  "Writes one self-contained HTML report (table and gnuplot plots, SVG embedded, PNG\n"
+                                  "copies beside it) or, with --text, prints the comparison table.\n\noptions");
+  std::string db_path, html_path, experiment;
+  options.add_options()("help,h", "show this help")("output,o", po::value(&html_path), "HTML file to write")(
+      "experiment,e", po::value(&experiment), "only this experiment's runs (default: every run)")(
+      "text", "print the comparison table instead of writing HTML");
+  po::options_description hidden;
+  hidden.add_options()("results", po::value(&db_path));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("results", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  po::notify(vm);
+  if (db_path.empty()) throw po::error("missing RESULTS.db");
+  if (html_path.empty() && !vm.count("text")) throw po::error("give -o report.html or --text");
+  auto db = open_results(db_path);
+  const std::vector<std::int64_t> ids = experiment.empty() ? std::vector<std::int64_t>{} : runs_of_experiment(*db, experiment);
+  if (vm.count("text")) std::cout << format_summary_table(aggregate_runs(*db, ids));
+  if (!html_path.empty()) {
+    write_html_report(*db, ids, html_path);
+    std::cout << "report written to " << html_path << "\n";
+  }
+  return 0;
+}
+
+const bool registered = register_command(
+    {"report", "write a self-contained HTML report (table + plots) from a results database", report_command});
+
+}  // namespace
+}  // namespace sparsesim::cli
