@@ -21,7 +21,7 @@ void require_keys_within(const YAML::Node& node, const std::string& path, const 
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string names;
     for (const auto& name : allowed) names += (names.empty() ? "" : ", ") + name;
-    throw InputError(yaml_where(item.first, path.empty() ? key : path + "." + key) +
+    throw InputError(yaml_where(item.first, join_yaml_path(path, key)) +
                      ": unknown key; expected one of: " + names);
   }
 }

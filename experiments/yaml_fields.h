@@ -16,6 +16,11 @@ namespace sparsesim {
 void require_keys_within(const YAML::Node& node, const std::string& path, const std::vector<std::string>& allowed);
 void require_keys_within(const YAML::Node& node, const std::string& path, std::initializer_list<const char*> allowed);
 
+// "parent.key", or "key" at the top level.
+inline std::string join_yaml_path(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
 // "path (line L, column C)".
 std::string yaml_where(const YAML::Node& node, const std::string& path);
 
@@ -29,7 +34,7 @@ T yaml_value(const YAML::Node& node, const std::string& path, const char* key, c
   try {
     return value.as<T>();
   } catch (const YAML::Exception&) {
-    throw InputError(yaml_where(value, path + "." + key) + ": expected " + expected + ", got '" +
+    throw InputError(yaml_where(value, join_yaml_path(path, key)) + ": expected " + expected + ", got '" +
                      (value.IsScalar() ? value.Scalar() : std::string("a non-scalar")) + "'");
   }
 }

@@ -1,0 +1,100 @@
+#include <doctest/doctest.h>
+
+#include "experiments/experiment_spec.h"
+#include "workloads/input_error.h"
+
+using namespace sparsesim;
+
+namespace {
+
+const char* kMinimal = R"(
+name: t
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2}
+policies: [dense, fixed]
+)";
+
+ExperimentSpec parse(const std::string& text) { return parse_experiment(YAML::Load(text), "inline.yaml"); }
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a minimal experiment parses with documented defaults") {
+  const ExperimentSpec spec = parse(kMinimal);
+  CHECK(spec.name == "t");
+  CHECK(spec.seed == 1);
+  CHECK(spec.replications == 1);
+  CHECK(spec.cluster.replicas == 2);
+  CHECK(spec.cluster.gpu.name == "H100-SXM");
+  CHECK(spec.cluster.model.layers == 28);
+  CHECK(spec.cluster.scheduler.max_batch_tokens == 8192);
+  CHECK(spec.compute.kind == ComputeTargetSpec::Kind::none);
+  REQUIRE(spec.policies.size() == 2);
+  CHECK(spec.policies[1].label == "fixed");
+}
+
+TEST_CASE("unknown keys name the YAML path, line and column") {
+  const std::string message = error_of(std::string(kMinimal) + "cluster_size: 3\n");
+  CHECK(message.find("cluster_size") != std::string::npos);
+  CHECK(message.find("line 6, column 1") != std::string::npos);
+  CHECK(message.find("unknown key") != std::string::npos);
+
+  const std::string nested = error_of(R"(
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
+cluster:
+  gpu: H100-SXM
+  model: Qwen2.5-7B
+  scheduler: {max_batch_tokenz: 10}
+policies: [dense]
+)");
+  CHECK(nested.find("cluster.scheduler.max_batch_tokenz") != std::string::npos);
+  CHECK(nested.find("line 6") != std::string::npos);
+}
+
+TEST_CASE("wrong types and bad values are errors naming the field and the expectation") {
+  CHECK(error_of(std::string(kMinimal) + "seed: abc\n").find("seed") != std::string::npos);
+  const std::string replicas = error_of(R"(
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: many}
+policies: [dense]
+)");
+  CHECK(replicas.find("cluster.replicas") != std::string::npos);
+  CHECK(replicas.find("expected an integer") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "compute: {target: {fraction_of_dense: 1.5}}\n").find("(0, 1]") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "compute: {metric: joules}\n").find("gpu_seconds") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "compute: {target: {same_as: {policy: nope, knob: 1}}}\n")
+            .find("no policy labelled 'nope'") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "sweep: {field: cluster.colour, values: [1]}\n").find("unknown numeric field") !=
+        std::string::npos);
+  CHECK(error_of("cluster: {gpu: H100-SXM, model: Qwen2.5-7B}\npolicies: [dense]\n").find("workload") !=
+        std::string::npos);
+  CHECK(error_of("workload: {trace: x.jsonl, generator: {}}\ncluster: {gpu: H100-SXM, model: Qwen2.5-7B}\n"
+                 "policies: [dense]\n")
+            .find("exactly one of 'trace' or 'generator'") != std::string::npos);
+}
+
+TEST_CASE("duplicate policy labels are made unique and sweeps set numeric fields") {
+  ExperimentSpec spec = parse(std::string(kMinimal) + "sweep: {field: cluster.replicas, values: [1, 3]}\n");
+  CHECK(spec.sweep.values.size() == 2);
+  set_numeric_field(spec, "cluster.replicas", 3);
+  CHECK(spec.cluster.replicas == 3);
+  CHECK_THROWS_AS(set_numeric_field(spec, "cluster.replicas", 2.5), InputError);
+  const ExperimentSpec twice = parse(R"(
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B}
+policies: [fixed, {impl: fixed, prefill_sparsity: 0.5}, {impl: fixed, label: half}]
+)");
+  CHECK(twice.policies[0].label == "fixed");
+  CHECK(twice.policies[1].label == "fixed#2");
+  CHECK(twice.policies[2].label == "half");
+  CHECK(!twice.policies[2].node["label"]);
+}
