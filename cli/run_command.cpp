@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/command.h"
+#include "experiments/capacity_planner.h"
 #include "experiments/experiment_runner.h"
 #include "experiments/html_report.h"
 #include "experiments/results_store.h"
@@ -52,6 +53,11 @@ int run_command(int argc, char** argv) {
   run_options.results_path = out_path;
   run_options.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   run_options.progress = !vm.count("no-progress");
+  if (spec.capacity.enabled) {
+    const auto capacity = plan_capacity(spec, run_options);
+    std::cout << format_capacity_table(capacity, spec);
+    return 0;
+  }
   const ExperimentRunReport report = run_experiment(spec, run_options);
 
   auto db = open_results(out_path);

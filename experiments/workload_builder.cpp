@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "workloads/session_turns.h"
 #include "workloads/trace_reader.h"
 
 namespace sparsesim {
@@ -58,6 +59,13 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
     request.parent_ids.clear();
     request.arrival_ns = static_cast<TimeNs>(
         std::llround(static_cast<double>(request.arrival_ns - origin) / workload.rate_multiplier));
+  }
+  if (workload.closed_loop_sessions) {
+    link_session_turns(built.requests, static_cast<TimeNs>(std::llround(workload.think_time_s * 1e9)));
+    std::int64_t linked = 0;
+    for (const Request& request : built.requests) linked += request.parent_ids.empty() ? 0 : 1;
+    built.notes.push_back("sessions: " + std::to_string(linked) +
+                          " turns wait for the previous turn of their session (closed loop)");
   }
   assign_request_traits(built.requests, workload.traits, seed);
   return built;
