@@ -6,6 +6,7 @@
 
 #include "calibration/hardware.h"
 #include "experiments/yaml_fields.h"
+#include "policies/budget_policy.h"
 #include "workloads/request_traits.h"
 
 namespace sparsesim {
@@ -160,6 +161,24 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
   return entries;
 }
 
+// Every comparison at equal compute shows the oracle bound, so users see how much room each policy
+// leaves; it is added when the experiment has a quality model and a compute target but no oracle.
+void add_oracle_bound(ExperimentSpec& spec) {
+  if (!spec.quality || spec.compute.kind == ComputeTargetSpec::Kind::none) return;
+  if (!PolicyRegistry::instance().contains("oracle")) return;
+  for (const auto& entry : spec.policies) {
+    const YAML::Node& node = entry.node;
+    if ((node.IsScalar() && node.as<std::string>() == "oracle") ||
+        (node.IsMap() && node["impl"] && node["impl"].as<std::string>() == "oracle"))
+      return;
+  }
+  PolicyEntry oracle;
+  oracle.node = YAML::Node("oracle");
+  oracle.yaml_path = "policies (oracle bound, added)";
+  oracle.label = "oracle";
+  spec.policies.push_back(oracle);
+}
+
 }  // namespace
 
 std::string compute_metric_name(ComputeMetric metric) {
@@ -200,6 +219,7 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     spec.slo.tpot_p99_ms = yaml_value<double>(slo, "slo", "tpot_p99_ms", spec.slo.tpot_p99_ms, "milliseconds");
   }
   spec.policies = parse_policies(document["policies"], source_path);
+  add_oracle_bound(spec);
   if (spec.compute.kind == ComputeTargetSpec::Kind::same_as_policy) {
     bool found = false;
     for (const auto& policy : spec.policies) found = found || policy.label == spec.compute.same_as_policy;
