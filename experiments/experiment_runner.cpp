@@ -18,12 +18,19 @@
 namespace sparsesim {
 namespace {
 
+// What serves a policy: the cluster (with the policy's model) and the models that price and score it.
+struct Serving {
+  ClusterConfig cluster;
+  std::unique_ptr<CostModel> cost_model;
+  std::unique_ptr<QualityModel> quality_model;  // null without a quality model
+};
+
 // One sweep point (or the single point of a plain experiment).
 struct Point {
   ExperimentSpec spec;
   std::string sweep_field;
   double sweep_value = 0;
-  std::unique_ptr<CostModel> cost_model;
+  std::map<std::string, Serving> serving;  // by model name; built up front, read-only while running
 };
 
 // One (point, replication): the requests and the compute every policy is matched to, measured once.
@@ -66,7 +73,6 @@ class ExperimentExecution {
   ExperimentExecution(const ExperimentSpec& spec, const RunOptions& options) : spec_(spec), options_(options) {}
 
   ExperimentRunReport run() {
-    quality_model_ = build_quality_model(spec_);
     make_points();
     validate_policies();
     source_ = read_workload_source(spec_.workload, spec_.seed);
@@ -124,16 +130,36 @@ class ExperimentExecution {
       point->sweep_value = value;
       points_.push_back(std::move(point));
     }
-    for (auto& point : points_) point->cost_model = build_cost_model(point->spec, point->spec.cluster.tensor_parallel);
+    for (auto& point : points_) {
+      std::vector<ModelConfig> models = {point->spec.cluster.model};
+      for (const auto& entry : spec_.policies)
+        if (!entry.model_name.empty()) models.push_back(entry.model);
+      for (const ModelConfig& model : models) {
+        if (point->serving.count(model.name)) continue;
+        ExperimentSpec with_model = point->spec;
+        with_model.cluster.model = model;
+        Serving serving;
+        serving.cluster = with_model.cluster;
+        serving.cost_model = build_cost_model(with_model, with_model.cluster.tensor_parallel);
+        serving.quality_model = build_quality_model(with_model);
+        point->serving.emplace(model.name, std::move(serving));
+      }
+    }
   }
 
-  PolicyContext context(const Point& point) const {
-    return PolicyContext{&point.spec.cluster.model, point.cost_model.get(), quality_model_.get()};
+  static const Serving& serving_for(const Point& point, const PolicyEntry* entry) {
+    const bool own_model = entry && !entry->model_name.empty();
+    return point.serving.at(own_model ? entry->model.name : point.spec.cluster.model.name);
+  }
+
+  static PolicyContext context(const Serving& serving) {
+    return PolicyContext{&serving.cluster.model, serving.cost_model.get(), serving.quality_model.get()};
   }
 
   // Builds every policy once up front so a bad parameter fails before any simulation runs.
   void validate_policies() {
-    for (const auto& entry : spec_.policies) make_policy(entry.node, entry.yaml_path, context(*points_.front()));
+    for (const auto& entry : spec_.policies)
+      make_policy(entry.node, entry.yaml_path, context(serving_for(*points_.front(), &entry)));
   }
 
   void make_tasks(ResultsStore& store) {
@@ -171,12 +197,11 @@ class ExperimentExecution {
     return group.workload;
   }
 
-  SimulationResult simulate_policy(Group& group, BudgetPolicy& policy, double knob) {
+  SimulationResult simulate_policy(Group& group, const Serving& serving, BudgetPolicy& policy, double knob) {
     policy.set_knob(knob);
     const auto& requests = workload(group).requests;
     policy.prepare(requests);
-    const Point& point = *group.point;
-    return simulate(requests, point.spec.cluster, *point.cost_model, policy, quality_model_.get());
+    return simulate(requests, serving.cluster, *serving.cost_model, policy, serving.quality_model.get());
   }
 
   // The compute every policy of the group is matched to: dense compute times a fraction, or a named
@@ -187,19 +212,23 @@ class ExperimentExecution {
       if (compute.kind == ComputeTargetSpec::Kind::none) return;
       YAML::Node node("dense");
       std::string path = "compute.target (dense reference)";
+      const PolicyEntry* reference = nullptr;
       double knob = 1.0;
       if (compute.kind == ComputeTargetSpec::Kind::same_as_policy) {
         for (const auto& entry : spec_.policies)
-          if (entry.label == compute.same_as_policy) node = entry.node, path = entry.yaml_path;
+          if (entry.label == compute.same_as_policy) reference = &entry, node = entry.node, path = entry.yaml_path;
         knob = compute.same_as_knob;
       }
-      auto policy = make_policy(node, path, context(*group.point), &group.reference_impl);
+      const Serving& serving = serving_for(*group.point, reference);
+      auto policy = make_policy(node, path, context(serving), &group.reference_impl);
       if (compute.kind != ComputeTargetSpec::Kind::same_as_policy) knob = policy->knob().value;
       group.reference_knob = knob;
-      group.reference_result = simulate_policy(group, *policy, knob);
-      const double reference = run_compute(group.reference_result.summary, compute_metric_name(compute.metric));
-      group.target_compute =
-          compute.kind == ComputeTargetSpec::Kind::fraction_of_dense ? reference * compute.fraction_of_dense : reference;
+      group.reference_result = simulate_policy(group, serving, *policy, knob);
+      const double reference_compute =
+          run_compute(group.reference_result.summary, compute_metric_name(compute.metric));
+      group.target_compute = compute.kind == ComputeTargetSpec::Kind::fraction_of_dense
+                                 ? reference_compute * compute.fraction_of_dense
+                                 : reference_compute;
     });
   }
 
@@ -209,7 +238,8 @@ class ExperimentExecution {
     const ComputeTargetSpec& compute = spec_.compute;
     const std::string metric = compute_metric_name(compute.metric);
     std::string impl;
-    auto policy = make_policy(task.policy->node, task.policy->yaml_path, context(point), &impl);
+    const Serving& serving = serving_for(point, task.policy);
+    auto policy = make_policy(task.policy->node, task.policy->yaml_path, context(serving), &impl);
     const KnobSpec knob = policy->knob();
     measure_reference(group);
 
@@ -225,16 +255,17 @@ class ExperimentExecution {
       // Nothing to solve: the policy runs at its configured knob (or is the reference itself).
       const double value = is_reference ? group.reference_knob : knob.value;
       record.knob = value;
-      record.result = (is_reference || (impl == "dense" && group.reference_impl == "dense" &&
-                                        compute.kind != ComputeTargetSpec::Kind::none))
-                          ? group.reference_result
-                          : simulate_policy(group, *policy, value);
+      // The dense reference run is reused for a dense policy served by the same model.
+      const bool same_as_reference =
+          is_reference || (impl == "dense" && group.reference_impl == "dense" && task.policy->model_name.empty() &&
+                           compute.kind == ComputeTargetSpec::Kind::fraction_of_dense);
+      record.result = same_as_reference ? group.reference_result : simulate_policy(group, serving, *policy, value);
       record.solver.status = is_reference ? "reference" : (knob.min == knob.max ? "no_knob" : "fixed_knob");
       record.solver.iterations = 1;
     } else {
       double best_error = INFINITY;
       auto evaluate = [&](double value) {
-        SimulationResult result = simulate_policy(group, *policy, value);
+        SimulationResult result = simulate_policy(group, serving, *policy, value);
         const double achieved = run_compute(result.summary, metric);
         if (std::abs(achieved - group.target_compute) < best_error) {
           best_error = std::abs(achieved - group.target_compute);
@@ -265,15 +296,15 @@ class ExperimentExecution {
     const RunSummary& summary = record.result.summary;
     record.meets_slo = summary.rejected == 0 && summary.ttft_s.p99 <= spec_.slo.ttft_p99_s &&
                        summary.tpot_ms.p99 <= spec_.slo.tpot_p99_ms;
-    record.cost_model = point.cost_model->describe();
-    record.quality_model = quality_model_ ? quality_model_->describe() : "";
+    record.cost_model = serving.cost_model->describe();
+    record.quality_model = serving.quality_model ? serving.quality_model->describe() : "";
+    record.model = serving.cluster.model.name;
     for (const auto& note : group.workload.notes) record.warnings += note + "\n";
     return record;
   }
 
   const ExperimentSpec& spec_;
   const RunOptions& options_;
-  std::unique_ptr<QualityModel> quality_model_;
   std::vector<std::unique_ptr<Point>> points_;
   std::vector<std::unique_ptr<Group>> groups_;
   std::vector<Task> tasks_;

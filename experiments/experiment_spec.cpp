@@ -142,6 +142,11 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
     PolicyEntry entry;
     entry.yaml_path = "policies[" + std::to_string(index) + "]";
     YAML::Node item = YAML::Clone(node[index]);
+    if (item.IsMap() && item["model"]) {
+      entry.model_name = yaml_value<std::string>(item, entry.yaml_path, "model", "", "a model name or YAML path");
+      entry.model = load_model_config(resolve_path(entry.model_name, source_path));
+      item.remove("model");
+    }
     if (item.IsMap() && item["label"]) {
       entry.label = yaml_value<std::string>(item, entry.yaml_path, "label", "", "a label");
       item.remove("label");

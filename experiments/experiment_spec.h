@@ -53,6 +53,10 @@ struct PolicyEntry {
   YAML::Node node;         // bare name or {impl: ..., params}
   std::string yaml_path;   // e.g. "policies[2]"
   std::string label;       // unique display name: impl, or `label:` key, de-duplicated with #n
+  // `model:` in a policy entry serves that policy with another model (the Sparse Frontier's question:
+  // a larger sparse model against a smaller dense one at equal compute). Empty = the cluster's model.
+  std::string model_name;
+  ModelConfig model;
 };
 
 struct SweepSpec {

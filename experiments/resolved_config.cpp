@@ -62,7 +62,14 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   root["slo"]["ttft_p99_s"] = spec.slo.ttft_p99_s;
   root["slo"]["tpot_p99_ms"] = spec.slo.tpot_p99_ms;
   YAML::Node policies(YAML::NodeType::Sequence);
-  for (const auto& policy : spec.policies) policies.push_back(policy.node);
+  for (const auto& policy : spec.policies) {
+    YAML::Node entry = YAML::Clone(policy.node);
+    if (!policy.model_name.empty()) {
+      if (entry.IsScalar()) entry = YAML::Node(YAML::NodeType::Map), entry["impl"] = policy.node;
+      entry["model"] = policy.model.name;
+    }
+    policies.push_back(entry);
+  }
   root["policies"] = policies;
   YAML::Emitter out;
   out.SetDoublePrecision(17);

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs(
   run_id INTEGER PRIMARY KEY, experiment TEXT NOT NULL, config_hash TEXT NOT NULL UNIQUE,
   policy TEXT NOT NULL, policy_impl TEXT NOT NULL, knob_name TEXT, knob REAL, seed INTEGER, replication INTEGER,
-  sweep_field TEXT, sweep_value REAL, replicas INTEGER,
+  sweep_field TEXT, sweep_value REAL, replicas INTEGER, model TEXT,
   compute_metric TEXT, compute_target REAL, compute_achieved REAL, solver_status TEXT, solver_note TEXT,
   solver_iterations INTEGER,
   requests INTEGER, completed INTEGER, rejected INTEGER, preemptions INTEGER, escalations INTEGER,
@@ -80,18 +80,19 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
   SqliteTransaction transaction(*db_);
   const RunSummary& s = record.result.summary;
   SqliteStatement run(*db_, R"SQL(INSERT INTO runs(experiment, config_hash, policy, policy_impl, knob_name, knob,
-    seed, replication, sweep_field, sweep_value, replicas, compute_metric, compute_target, compute_achieved,
+    seed, replication, sweep_field, sweep_value, replicas, model, compute_metric, compute_target, compute_achieved,
     solver_status, solver_note, solver_iterations, requests, completed, rejected, preemptions, escalations,
     makespan_s, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,
     tpot_p50_ms, tpot_p90_ms, tpot_p99_ms, e2e_p50_s, e2e_p90_s, e2e_p99_s, gpu_busy_s, attention_flops,
     memory_bytes, kv_peak_bytes, mean_expected_quality, slo_attainment, meets_slo, lookups_exact,
     lookups_interpolated, lookups_extrapolated, events, cost_model, quality_model, warnings, resolved_config)
-    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   auto optional_text = [](const std::string& text) { return text.empty() ? std::nullopt : std::optional(text); };
   run << record.experiment << record.config_hash << record.policy_label << record.policy_impl << record.knob_name
       << record.knob << static_cast<std::int64_t>(record.seed) << record.replication
       << optional_text(record.sweep_field)
       << (record.sweep_field.empty() ? std::nullopt : std::optional(record.sweep_value)) << record.replicas
+      << record.model
       << record.compute_metric << record.solver.target << record.solver.achieved << record.solver.status
       << record.solver.note << record.solver.iterations << s.requests << s.completed << s.rejected << s.preemptions
       << s.escalations << ns_to_seconds(s.makespan_ns) << s.throughput_requests_per_s

@@ -60,7 +60,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
                            "compute_target, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p99_s, "
                            "tpot_p50_ms, tpot_p99_ms, e2e_p99_s, slo_attainment, gpu_busy_s, mean_expected_quality, "
                            "requests, rejected, preemptions, escalations, lookups_exact, lookups_interpolated, "
-                           "lookups_extrapolated, cost_model, quality_model, warnings FROM runs" +
+                           "lookups_extrapolated, cost_model, quality_model, warnings, COALESCE(model, '') FROM runs" +
                                where + " ORDER BY run_id");
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
@@ -79,6 +79,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       row.knob_name = runs.column_text(6);
       row.solver_status = runs.column_text(8);
       row.compute_metric = runs.column_text(9);
+      row.model = runs.column_text(32);
       set.rows.push_back(row);
     }
     PolicyAggregate& row = set.rows[found->second];

@@ -15,7 +15,7 @@ struct PolicyAggregate {
   std::string experiment;
   std::string sweep_field;  // "" when not a sweep
   double sweep_value = 0;
-  std::string policy, policy_impl, knob_name, solver_status, compute_metric;
+  std::string policy, policy_impl, knob_name, solver_status, compute_metric, model;
   int replications = 0;
   double knob = 0, compute = 0, compute_target = 0;
   double throughput_rps = 0, throughput_tokens_per_s = 0;

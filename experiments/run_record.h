@@ -29,6 +29,7 @@ struct RunRecord {
   std::string sweep_field;     // empty when not a sweep
   double sweep_value = 0;
   int replicas = 0;
+  std::string model;           // the model serving this run
   std::string compute_metric;
   SolverOutcome solver;
   double slo_attainment = 0;   // fraction of all requests done within both SLOs

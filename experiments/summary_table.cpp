@@ -60,6 +60,8 @@ std::string format_summary_table(const AggregateSet& set) {
   }
   for (const auto& point : point_order) {
     const auto& rows = by_point[point];
+    bool models_differ = false;
+    for (const auto* row : rows) models_differ = models_differ || row->model != rows.front()->model;
     double oracle_quality = -1;
     for (const auto* row : rows)
       if (row->policy_impl == "oracle") oracle_quality = row->quality_mean;
@@ -73,7 +75,7 @@ std::string format_summary_table(const AggregateSet& set) {
                                                     "E2E p99 s", "SLO att.", "rejected", "quality (95% CI)",
                                                     "vs oracle"}};
     for (const auto* row : rows) {
-      table.push_back({row->policy, row->knob_name == "none" ? "-" : row->knob_name + "=" + fixed(row->knob, 4),
+      table.push_back({row->policy + (models_differ ? " [" + row->model + "]" : ""), row->knob_name == "none" ? "-" : row->knob_name + "=" + fixed(row->knob, 4),
                        compute_text(row->compute, row->compute_metric), row->solver_status,
                        fixed(row->throughput_rps, 2), fixed(row->throughput_tokens_per_s, 0), fixed(row->ttft_p50_s, 3),
                        fixed(row->ttft_p99_s, 3), fixed(row->tpot_p50_ms, 2), fixed(row->tpot_p99_ms, 2),
