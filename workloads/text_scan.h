@@ -9,8 +9,12 @@
 
 namespace sparsesim {
 
-// Strips spaces and tabs from both ends.
-std::string_view trim_blanks(std::string_view text);
+// Strips spaces and tabs from both ends (inline: called for every CSV cell).
+inline std::string_view trim_blanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
 
 // Whole-string integer (optional leading '-'); false on anything else, including "", "1.5", "12x".
 bool parse_int64(std::string_view text, std::int64_t& value);
