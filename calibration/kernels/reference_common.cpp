@@ -35,6 +35,20 @@ double BlockSparseLayout::density() const {
   return causal > 0 ? static_cast<double>(key_blocks.size()) / causal : 1.0;
 }
 
+namespace {
+int kept_blocks(int query_block, double density) {
+  const int causal = query_block + 1;
+  return std::clamp(static_cast<int>(std::lround(density * causal)), 1, causal);
+}
+}  // namespace
+
+std::int64_t causal_active_block_pairs(int query_blocks, double density) {
+  std::int64_t pairs = 0;
+  for (int query_block = 0; query_block < query_blocks; ++query_block)
+    pairs += kept_blocks(query_block, density);
+  return pairs;
+}
+
 BlockSparseLayout make_causal_block_layout(int query_blocks, double density, std::uint64_t seed) {
   if (query_blocks < 1) throw std::invalid_argument("block layout: need at least one query block");
   if (!(density > 0.0 && density <= 1.0))
@@ -46,8 +60,7 @@ BlockSparseLayout make_causal_block_layout(int query_blocks, double density, std
   layout.offsets.push_back(0);
   std::vector<int> candidates;
   for (int query_block = 0; query_block < query_blocks; ++query_block) {
-    const int causal = query_block + 1;
-    const int keep = std::clamp(static_cast<int>(std::lround(density * causal)), 1, causal);
+    const int keep = kept_blocks(query_block, density);
     std::vector<int> chosen{query_block};
     if (keep >= 2) chosen.push_back(0);
     // The middle blocks 1 .. query_block-1, a seeded partial Fisher-Yates shuffle picks the rest.

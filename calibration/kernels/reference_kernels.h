@@ -45,6 +45,8 @@ struct BlockSparseLayout {
 
 // Query block i keeps max(1, round(density * (i + 1))) of its i + 1 causal key blocks: always the diagonal
 // block, then block 0 (the attention sink), then a seeded random choice of the rest.
+// The number of active (query block, key block) pairs that layout has, without building it.
+std::int64_t causal_active_block_pairs(int query_blocks, double density);
 BlockSparseLayout make_causal_block_layout(int query_blocks, double density, std::uint64_t seed);
 
 // Block-sparse causal attention with online softmax over the active key blocks; softmax scale
