@@ -1,0 +1,67 @@
+#pragma once
+// The analytical roofline cost model (registered as `roofline`): spec-sheet peaks times documented,
+// estimated efficiencies (data/gpus/*.yaml). Each part of an iteration costs max(compute time, memory
+// time), with a per-kernel launch floor; see roofline_cost_model.cpp for every term and its assumptions.
+#include <string>
+
+#include "calibration/cost_model.h"
+
+namespace sparsesim {
+
+// Achieved fractions of peak and the launch floor; defaults come from the GPU file, YAML may override.
+struct RooflineEfficiencies {
+  double gemm = 0.8;                // of peak bf16 FLOP/s, linear layers
+  double prefill_attention = 0.35;  // of peak bf16 FLOP/s, attention score and value products
+  double decode_bandwidth = 0.8;    // of HBM bandwidth, attention KV reads (decode and prefill)
+  double memory_bandwidth = 0.8;    // of HBM bandwidth, weight streaming and elementwise kernels
+  double launch_floor_us = 4.0;     // smallest time any kernel takes
+  static RooflineEfficiencies from_gpu(const GpuSpec& gpu);
+};
+
+// Kernels per transformer layer that the launch floor counts (vLLM-style fused kernels):
+// GEMMs: QKV projection, O projection, fused gate+up projection, down projection.
+// Elementwise: fused residual-add + input RMSNorm, RoPE (+ KV-cache write), fused residual-add +
+// post-attention RMSNorm, SiLU-and-multiply, final residual add. Attention: one kernel per layer for the
+// prefill chunks and one for the decodes, when present. Per iteration: final RMSNorm and sampling
+// (elementwise), LM head (GEMM). Tensor parallel > 1: two all-reduces per layer (after the O projection and
+// after the down projection).
+constexpr int kRooflineGemmKernelsPerLayer = 4;
+constexpr int kRooflineElementwiseKernelsPerLayer = 5;
+constexpr int kRooflineElementwiseKernelsPerIteration = 2;
+constexpr int kRooflineAllReducesPerLayer = 2;
+
+class RooflineCostModel final : public CostModel {
+ public:
+  // Throws InputError when tensor_parallel < 1 or does not divide the model's query and KV heads.
+  RooflineCostModel(const GpuSpec& gpu, const ModelConfig& model, int tensor_parallel,
+                    const RooflineEfficiencies& efficiencies);
+  void step_cost(const BatchWork& batch, StepCost& out) const override;
+  std::string describe() const override;
+
+  const RooflineEfficiencies& efficiencies() const { return efficiencies_; }
+
+ private:
+  std::string description_;
+  RooflineEfficiencies efficiencies_;
+  int tensor_parallel_;
+  int layers_;
+  // Per-call constants, precomputed so that step_cost does arithmetic only. "_s_per_" = seconds on one
+  // tensor-parallel rank (FLOPs and bytes divided by TP) at the achieved rate.
+  double layer_linear_flops_per_token_;  // 2 x linear weights of all layers
+  double layer_weight_bytes_;            // weights of all layers' linear layers
+  double lm_head_flops_per_row_;         // 2 x hidden x vocab
+  double lm_head_weight_bytes_;
+  double elementwise_bytes_per_token_;   // activation traffic of the elementwise kernels, all layers
+  double attention_flops_per_key_;       // 4 x head_dim x query heads x layers
+  double kv_bytes_per_token_;            // keys and values, all layers
+  double query_output_bytes_per_token_;  // query read and attention output write, all layers
+  double allreduce_bytes_per_token_;     // ring all-reduce traffic per rank per token, all layers
+  double gemm_s_per_flop_;
+  double attention_s_per_flop_;
+  double weight_s_per_byte_;
+  double kv_s_per_byte_;
+  double interconnect_s_per_byte_;
+  double launch_floor_s_;
+};
+
+}  // namespace sparsesim
