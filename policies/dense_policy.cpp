@@ -1,5 +1,6 @@
 // dense: no sparsity in either phase. The reference every other policy is compared against.
 #include "policies/budget_policy.h"
+#include "policies/policy_knob_docs.h"
 
 namespace sparsesim {
 namespace {
@@ -14,8 +15,13 @@ class DensePolicy final : public BudgetPolicy {
 };
 
 const bool registered = PolicyRegistry::instance().add(
-    {"dense", "no sparsity: attend every key block in prefill and read the whole KV cache in decode", {},
+    {"dense",
+     "no sparsity: attend every key block in prefill and read the whole KV cache in decode",
+     {},
      [](const Params&, const PolicyContext&) { return std::make_unique<DensePolicy>(); }});
+
+const bool documented =
+    register_policy_knob_doc("dense", {"none", "dense has no knob: its compute is fixed"});
 
 }  // namespace
 }  // namespace sparsesim

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "policies/budget_policy.h"
+#include "policies/policy_knob_docs.h"
 #include "workloads/input_error.h"
 
 namespace sparsesim {
@@ -56,6 +57,11 @@ const bool registered = PolicyRegistry::instance().add(
       {"decode_sparsity", "0.8", "fraction of the prompt's KV tokens not read per decode step, [0, 1)"},
       {"min_kv_tokens", "64", "smallest decode KV budget in tokens"}},
      [](const Params& params, const PolicyContext&) { return std::make_unique<FixedPolicy>(params); }});
+
+const bool documented =
+    register_policy_knob_doc("fixed", {"keep_scale",
+                                       "multiplies both kept fractions (1 - sparsity), from 0.01 to 1 / the "
+                                       "smaller kept fraction (dense); compute is non-decreasing in it"});
 
 }  // namespace
 }  // namespace sparsesim

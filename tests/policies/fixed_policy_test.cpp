@@ -24,8 +24,9 @@ TEST_CASE("fixed policy rejects unknown keys and bad sparsities, naming the YAML
   const PolicyContext context;
   CHECK_THROWS_WITH_AS(make_policy(YAML::Load("{impl: fixed, sparsity: 0.5}"), "policies[1]", context),
                        doctest::Contains("policies[1].sparsity"), InputError);
-  CHECK_THROWS_WITH_AS(make_policy(YAML::Load("{impl: fixed, prefill_sparsity: 1.5}"), "policies[1]", context),
-                       doctest::Contains("expected a sparsity in [0, 1)"), InputError);
+  CHECK_THROWS_WITH_AS(
+      make_policy(YAML::Load("{impl: fixed, prefill_sparsity: 1.5}"), "policies[1]", context),
+      doctest::Contains("expected a sparsity in [0, 1)"), InputError);
   CHECK_THROWS_AS(make_policy(YAML::Load("nonexistent"), "policies[2]", context), InputError);
 }
 
