@@ -46,16 +46,14 @@ void prefill_attention_reference(const AttentionShape& shape, const BlockSparseL
             const int query_pos = query_block * block + row;
             const float* q_row = q_head + static_cast<std::size_t>(query_pos) * dim;
             float block_max = minus_infinity;
+            // Whole tiles, masked after the products, as the GPU kernel does: the cost per active tile is
+            // then the same on the diagonal as elsewhere, which is what the fitted cost form assumes.
             for (int col = 0; col < block; ++col) {
               const int key_pos = key_block * block + col;
-              if (key_pos > query_pos) {
-                scores[col] = minus_infinity;
-                continue;
-              }
               const float* k_row = k_head + static_cast<std::size_t>(key_pos) * dim;
               float dot = 0.0f;
               for (int d = 0; d < dim; ++d) dot += q_row[d] * k_row[d];
-              scores[col] = dot * scale;
+              scores[col] = key_pos > query_pos ? minus_infinity : dot * scale;
               block_max = std::max(block_max, scores[col]);
             }
             if (block_max == minus_infinity) continue;  // fully masked (never for causal lists)
