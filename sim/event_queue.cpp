@@ -7,7 +7,7 @@ namespace sparsesim {
 std::uint64_t EventQueue::schedule(TimeNs time_ns, EventKind kind, std::int32_t target) {
   const std::uint64_t sequence = next_sequence_++;
   heap_.push_back(Event{time_ns, sequence, kind, target});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
   return sequence;
 }
 
@@ -16,14 +16,14 @@ void EventQueue::drop_cancelled_top() {
     auto found = cancelled_.find(heap_.front().sequence);
     if (found == cancelled_.end()) return;
     cancelled_.erase(found);
-    std::pop_heap(heap_.begin(), heap_.end(), later);
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
     heap_.pop_back();
   }
 }
 
 Event EventQueue::pop() {
   drop_cancelled_top();
-  std::pop_heap(heap_.begin(), heap_.end(), later);
+  std::pop_heap(heap_.begin(), heap_.end(), Later{});
   const Event event = heap_.back();
   heap_.pop_back();
   return event;

@@ -39,9 +39,12 @@ class EventQueue {
   void reserve(std::size_t events) { heap_.reserve(events); }
 
  private:
-  static bool later(const Event& a, const Event& b) {
-    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.sequence > b.sequence;
-  }
+  // A function object (not a function pointer) so that the heap algorithms inline the comparison.
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const {
+      return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.sequence > b.sequence;
+    }
+  };
   void drop_cancelled_top();
 
   std::vector<Event> heap_;

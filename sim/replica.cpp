@@ -87,10 +87,13 @@ void Replica::schedule_decodes(std::int32_t& budget_tokens) {
     RequestState& state = run_.states[request];
     if (state.phase != RequestPhase::decoding) continue;
     // This step appends the KV of the last emitted token: the cache then holds input + generated tokens.
-    const std::int64_t context =
-        static_cast<std::int64_t>(run_.requests[request].input_tokens) + state.generated_tokens;
+    const std::int64_t context = static_cast<std::int64_t>(state.input_tokens) + state.generated_tokens;
+    const std::int64_t held = held_tokens(state, context, true);
+    // Most steps stay inside the last block: compare before dividing.
+    const std::int64_t capacity_tokens =
+        static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * kv_.block_tokens();
     const std::int64_t need =
-        private_blocks_needed(state, held_tokens(state, context, true)) - state.private_blocks;
+        held <= capacity_tokens ? 0 : private_blocks_needed(state, held) - state.private_blocks;
     if (need > 0) {
       bool preempted_self = false;
       while (!kv_.make_free(need)) {
@@ -219,14 +222,18 @@ void Replica::attribute_step() {
     for (double ns : cost_.item_attention_ns) attention_ns += ns;
   const double raw_ns = cost_.linear_ns + attention_ns;
 
+  // Per-item shares as multiply-adds (this runs for every item of every step).
+  const double scale = raw_ns > 0 ? gpu_ns / raw_ns : 0.0;
+  const double linear_ns_per_token =
+      raw_ns > 0 ? cost_.linear_ns * scale / total_tokens : gpu_ns / total_tokens;
+  const double attention_scale = have_attention ? scale : 0.0;
+  const double flops_per_attention_ns = attention_ns > 0 ? cost_.attention_flops / attention_ns : 0.0;
+  const double flops_per_token = attention_ns > 0 ? 0.0 : cost_.attention_flops / total_tokens;
   auto attribute = [&](const StepItem& item, std::size_t position) {
-    const double token_share = item.tokens / total_tokens;
     const double own_attention_ns = have_attention ? cost_.item_attention_ns[position] : 0.0;
-    RequestResult& result = run_.results[item.request];
-    result.gpu_time_ns += raw_ns > 0 ? (own_attention_ns + cost_.linear_ns * token_share) * (gpu_ns / raw_ns)
-                                     : gpu_ns * token_share;
-    result.attention_flops += attention_ns > 0 ? cost_.attention_flops * (own_attention_ns / attention_ns)
-                                               : cost_.attention_flops * token_share;
+    RequestState& state = run_.states[item.request];
+    state.gpu_time_ns += own_attention_ns * attention_scale + linear_ns_per_token * item.tokens;
+    state.attention_flops += own_attention_ns * flops_per_attention_ns + flops_per_token * item.tokens;
   };
   std::size_t position = 0;
   for (const auto& item : prefill_items_) attribute(item, position++);
@@ -262,15 +269,15 @@ void Replica::complete_prefill(std::int32_t request, TimeNs now_ns) {
 }
 
 void Replica::after_token(std::int32_t request, TimeNs now_ns, std::vector<std::int32_t>& finished) {
-  const Request& spec = run_.requests[request];
   RequestState& state = run_.states[request];
-  if (state.generated_tokens >= spec.output_tokens) {
+  if (state.generated_tokens >= state.output_tokens) {
     finish_request(request, now_ns, finished);
     return;
   }
   if (state.revised || run_.revision_after_tokens < 0 || state.generated_tokens < run_.revision_after_tokens)
     return;
   state.revised = true;
+  const Request& spec = run_.requests[request];
   const auto escalation = run_.policy.revise(spec, state.budget);
   if (!escalation) return;
   state.budget = escalation->budget;
@@ -302,6 +309,8 @@ void Replica::finish_request(std::int32_t request, TimeNs now_ns, std::vector<st
                                           : 0.0;
   result.prefill_sparsity = state.budget.prefill_sparsity();
   result.decode_kv_budget_tokens = state.budget.decode_kv_budget_tokens;
+  result.gpu_time_ns = state.gpu_time_ns;
+  result.attention_flops = state.attention_flops;
   if (run_.quality_model) {
     result.quality = run_.quality_model->score(spec, state.budget);
     ++run_.totals.lookups[static_cast<int>(result.quality.prefill_lookup)];

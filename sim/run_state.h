@@ -17,6 +17,10 @@ enum class RequestPhase : std::uint8_t { not_arrived = 0, waiting, prefilling, d
 // Hot scheduling state of one request (results live in RequestResult).
 struct RequestState {
   Budget budget;
+  std::int32_t input_tokens = 0;  // copies of the Request's, kept here so the hot loop stays in this array
+  std::int32_t output_tokens = 0;
+  double gpu_time_ns = 0;  // attributed so far (copied to RequestResult at the end)
+  double attention_flops = 0;
   // The prefill being run covers prefill_target_tokens: the prompt, plus the tokens generated so far when
   // recomputing after a preemption or re-running after an escalation. Completing it emits one token.
   std::int32_t prefill_target_tokens = 0;

@@ -1,0 +1,135 @@
+// Simulator speed and memory (issue 2): the whole Mooncake conversation trace on 4 H100-SXM replicas
+// serving Qwen2.5-7B under `dense` (target < 1 s), and the trace replayed to 1,000,000 requests on 40
+// replicas (target < 20 s and < 1 GiB peak RSS). Run: build/simulate_bench --benchmark_min_time=1x
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calibration/cost_model.h"
+#include "calibration/hardware.h"
+#include "policies/budget_policy.h"
+#include "sim/simulation.h"
+#include "workloads/trace_reader.h"
+
+namespace sparsesim {
+namespace {
+
+const std::string kTrace =
+    std::string(SPARSESIM_SOURCE_DIR) + "/data/traces/mooncake/conversation_trace.jsonl";
+
+const std::vector<Request>& mooncake() {
+  static const std::vector<Request> requests = [] {
+    TraceLoadReport report;
+    return load_trace(kTrace, "", report);
+  }();
+  return requests;
+}
+
+// The trace repeated up to `count` requests, copy k shifted by k x span / `rate_multiplier`: copies
+// overlap so the arrival rate is rate_multiplier times the trace's, served by rate_multiplier times the
+// replicas, each replica seeing the load of the 4-replica run.
+std::vector<Request> replayed(std::size_t count, int rate_multiplier) {
+  const std::vector<Request>& trace = mooncake();
+  const TimeNs shift_ns = (trace.back().arrival_ns + kNsPerSecond) / rate_multiplier;
+  std::vector<Request> requests;
+  requests.reserve(count);
+  for (std::size_t copy = 0; requests.size() < count; ++copy)
+    for (const Request& request : trace) {
+      if (requests.size() == count) break;
+      Request shifted = request;
+      shifted.id = requests.size();
+      shifted.arrival_ns += static_cast<TimeNs>(copy) * shift_ns;
+      requests.push_back(std::move(shifted));
+    }
+  std::stable_sort(requests.begin(), requests.end(),
+                   [](const Request& a, const Request& b) { return a.arrival_ns < b.arrival_ns; });
+  for (std::size_t index = 0; index < requests.size(); ++index) requests[index].id = index;
+  return requests;
+}
+
+struct Setup {
+  ClusterConfig cluster;
+  std::unique_ptr<CostModel> cost_model;
+  std::unique_ptr<BudgetPolicy> policy;
+};
+
+Setup make_setup(int replicas) {
+  Setup setup;
+  setup.cluster.gpu = load_gpu_spec("H100-SXM");
+  setup.cluster.model = load_model_config("Qwen2.5-7B");
+  setup.cluster.replicas = replicas;
+  CostModelContext context{setup.cluster.gpu, setup.cluster.model, setup.cluster.tensor_parallel};
+  const auto& entry = CostModelRegistry::instance().get("roofline");
+  setup.cost_model = entry.factory(Params(YAML::Node(), "cost_model", entry.params), context);
+  PolicyContext policy_context{&setup.cluster.model, setup.cost_model.get(), nullptr};
+  setup.policy = make_policy(YAML::Load("dense"), "policies[0]", policy_context);
+  return setup;
+}
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+void report(benchmark::State& state, const SimulationResult& result, std::size_t requests, int replicas) {
+  state.counters["requests"] = static_cast<double>(requests);
+  state.counters["requests_per_s"] =
+      benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(result.summary.events),
+                                                      benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["events"] = static_cast<double>(result.summary.events);
+  state.counters["completed"] = static_cast<double>(result.summary.completed);
+  state.counters["preemptions"] = static_cast<double>(result.summary.preemptions);
+  state.counters["ttft_p99_s"] = result.summary.ttft_s.p99;
+  state.counters["simulated_makespan_s"] = ns_to_seconds(result.summary.makespan_ns);
+  state.counters["e2e_p99_s"] = result.summary.e2e_s.p99;
+  state.counters["gpu_busy_fraction"] =
+      result.summary.makespan_ns > 0
+          ? result.summary.gpu_busy_s /
+                (ns_to_seconds(result.summary.makespan_ns) * static_cast<double>(replicas))
+          : 0.0;
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
+}
+
+void BM_Mooncake(benchmark::State& state) {
+  const std::vector<Request>& requests = mooncake();
+  Setup setup = make_setup(static_cast<int>(state.range(0)));
+  setup.cluster.prefix_caching = state.range(1) != 0;
+  SimulationResult result;
+  for (auto _ : state) {
+    result = simulate(requests, setup.cluster, *setup.cost_model, *setup.policy, nullptr);
+    benchmark::DoNotOptimize(result.summary.events);
+  }
+  report(state, result, requests.size(), setup.cluster.replicas);
+  state.counters["prefix_hit_rate"] = result.summary.prefix_hit_rate;
+}
+BENCHMARK(BM_Mooncake)
+    ->ArgNames({"replicas", "prefix_caching"})
+    ->Args({4, 0})
+    ->Args({4, 1})
+    ->Args({2, 0})
+    ->Args({3, 0})
+    ->Unit(benchmark::kMillisecond);
+
+void BM_MillionRequests(benchmark::State& state) {
+  const std::vector<Request> requests = replayed(1'000'000, 10);
+  Setup setup = make_setup(40);  // ten times the replicas for ten times the rate
+  SimulationResult result;
+  for (auto _ : state) {
+    result = simulate(requests, setup.cluster, *setup.cost_model, *setup.policy, nullptr);
+    benchmark::DoNotOptimize(result.summary.events);
+  }
+  report(state, result, requests.size(), setup.cluster.replicas);
+}
+BENCHMARK(BM_MillionRequests)->Iterations(1)->Unit(benchmark::kSecond);
+
+}  // namespace
+}  // namespace sparsesim
+
+BENCHMARK_MAIN();
