@@ -15,7 +15,10 @@ std::unique_ptr<CostModel> build_cost_model(const ExperimentSpec& spec, int tens
     // Shorthand users write: {profile: PATH} is the `profile` cost model with that path.
     name = "profile";
     parameters = YAML::Node(YAML::NodeType::Map);
-    for (const auto& item : node) parameters[item.first.as<std::string>() == "profile" ? "path" : item.first] = item.second;
+    for (const auto& item : node) {
+      const auto key = item.first.as<std::string>();
+      parameters[key == "profile" ? std::string("path") : key] = item.second;
+    }
   } else if (node.IsMap() && node["impl"]) {
     name = node["impl"].as<std::string>();
     parameters = node;

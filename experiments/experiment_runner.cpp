@@ -197,11 +197,19 @@ class ExperimentExecution {
     return group.workload;
   }
 
+  // Builds a policy for one group and lets it see the trace once (the oracle prices every request's
+  // candidate budgets here; set_knob afterwards only changes its Lagrange multiplier).
+  std::unique_ptr<BudgetPolicy> prepared_policy(Group& group, const Serving& serving, const YAML::Node& node,
+                                                const std::string& path, std::string* impl) {
+    auto policy = make_policy(node, path, context(serving), impl);
+    policy->prepare(workload(group).requests);
+    return policy;
+  }
+
   SimulationResult simulate_policy(Group& group, const Serving& serving, BudgetPolicy& policy, double knob) {
     policy.set_knob(knob);
-    const auto& requests = workload(group).requests;
-    policy.prepare(requests);
-    return simulate(requests, serving.cluster, *serving.cost_model, policy, serving.quality_model.get());
+    return simulate(workload(group).requests, serving.cluster, *serving.cost_model, policy,
+                    serving.quality_model.get());
   }
 
   // The compute every policy of the group is matched to: dense compute times a fraction, or a named
@@ -220,7 +228,7 @@ class ExperimentExecution {
         knob = compute.same_as_knob;
       }
       const Serving& serving = serving_for(*group.point, reference);
-      auto policy = make_policy(node, path, context(serving), &group.reference_impl);
+      auto policy = prepared_policy(group, serving, node, path, &group.reference_impl);
       if (compute.kind != ComputeTargetSpec::Kind::same_as_policy) knob = policy->knob().value;
       group.reference_knob = knob;
       group.reference_result = simulate_policy(group, serving, *policy, knob);
@@ -239,7 +247,7 @@ class ExperimentExecution {
     const std::string metric = compute_metric_name(compute.metric);
     std::string impl;
     const Serving& serving = serving_for(point, task.policy);
-    auto policy = make_policy(task.policy->node, task.policy->yaml_path, context(serving), &impl);
+    auto policy = prepared_policy(group, serving, task.policy->node, task.policy->yaml_path, &impl);
     const KnobSpec knob = policy->knob();
     measure_reference(group);
 
