@@ -32,8 +32,9 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
   WorkloadSpec workload;
   workload.trace_path = resolve_path(yaml_value<std::string>(node, path, "trace", "", "a trace file path"), source_path);
   workload.format = yaml_value<std::string>(node, path, "format", "", "a trace format name");
-  workload.reader_params = node["reader"];
-  workload.generator = node["generator"];
+  // operator[] on a missing key yields an invalid node, which yaml-cpp refuses to assign.
+  if (node["reader"]) workload.reader_params = YAML::Clone(node["reader"]);
+  if (node["generator"]) workload.generator = YAML::Clone(node["generator"]);
   if (workload.trace_path.empty() == !workload.generator)
     throw InputError(yaml_where(node, path) + ": expected exactly one of 'trace' or 'generator'");
   workload.rate_multiplier = yaml_value<double>(node, path, "rate_multiplier", 1.0, "a positive number");
@@ -66,7 +67,8 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
                             std::string& model_name) {
   const std::string path = "cluster";
   if (!node) throw InputError(source_path + ": missing required key 'cluster'");
-  require_keys_within(node, path, {"gpu", "model", "tensor_parallel", "replicas", "router", "scheduler"});
+  require_keys_within(node, path,
+                      {"gpu", "model", "tensor_parallel", "replicas", "router", "prefix_caching", "scheduler"});
   ClusterConfig cluster;
   gpu_name = yaml_required<std::string>(node, path, "gpu", "a GPU name such as H100-SXM or a YAML path");
   model_name = yaml_required<std::string>(node, path, "model", "a model name such as Qwen2.5-7B or a YAML path");
@@ -77,6 +79,7 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
   if (cluster.tensor_parallel < 1 || cluster.replicas < 1)
     throw InputError(yaml_where(node, path) + ": tensor_parallel and replicas must be >= 1");
   cluster.router = yaml_value<std::string>(node, path, "router", cluster.router, "a router name");
+  cluster.prefix_caching = yaml_value<bool>(node, path, "prefix_caching", false, "true or false");
   if (const YAML::Node scheduler = node["scheduler"]) {
     const std::string sub = path + ".scheduler";
     require_keys_within(scheduler, sub,

@@ -39,6 +39,7 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   cluster["tensor_parallel"] = spec.cluster.tensor_parallel;
   cluster["replicas"] = spec.cluster.replicas;
   cluster["router"] = spec.cluster.router;
+  cluster["prefix_caching"] = spec.cluster.prefix_caching;
   const auto& scheduler = spec.cluster.scheduler;
   cluster["scheduler"]["max_batch_tokens"] = scheduler.max_batch_tokens;
   cluster["scheduler"]["max_running"] = scheduler.max_running;

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS runs(
   gpu_busy_s REAL, attention_flops REAL, memory_bytes REAL, kv_peak_bytes REAL,
   mean_expected_quality REAL, slo_attainment REAL, meets_slo INTEGER,
   lookups_exact INTEGER, lookups_interpolated INTEGER, lookups_extrapolated INTEGER, events INTEGER,
+  prefix_hit_rate REAL, workflows INTEGER, workflow_e2e_p50_s REAL, workflow_e2e_p99_s REAL,
   cost_model TEXT, quality_model TEXT, warnings TEXT, resolved_config TEXT);
 CREATE TABLE IF NOT EXISTS requests(
   run_id INTEGER NOT NULL REFERENCES runs(run_id), request_id INTEGER NOT NULL, replica INTEGER,
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS requests(
   arrival_s REAL, first_scheduled_s REAL, first_token_s REAL, finish_s REAL, ttft_s REAL, tpot_ms REAL, e2e_s REAL,
   preemptions INTEGER, prefill_sparsity REAL, decode_kv_budget_tokens INTEGER, escalated INTEGER,
   attention_flops REAL, gpu_time_s REAL, expected_quality REAL, prefill_retention REAL, decode_retention REAL,
+  prefix_cached_tokens INTEGER, workflow_id INTEGER,
   PRIMARY KEY(run_id, request_id));
 CREATE TABLE IF NOT EXISTS sweep_points(
   run_id INTEGER PRIMARY KEY REFERENCES runs(run_id), experiment TEXT, sweep_field TEXT, sweep_value REAL,
@@ -85,8 +87,9 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     makespan_s, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,
     tpot_p50_ms, tpot_p90_ms, tpot_p99_ms, e2e_p50_s, e2e_p90_s, e2e_p99_s, gpu_busy_s, attention_flops,
     memory_bytes, kv_peak_bytes, mean_expected_quality, slo_attainment, meets_slo, lookups_exact,
-    lookups_interpolated, lookups_extrapolated, events, cost_model, quality_model, warnings, resolved_config)
-    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+    lookups_interpolated, lookups_extrapolated, events, prefix_hit_rate, workflows, workflow_e2e_p50_s,
+    workflow_e2e_p99_s, cost_model, quality_model, warnings, resolved_config)
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   auto optional_text = [](const std::string& text) { return text.empty() ? std::nullopt : std::optional(text); };
   run << record.experiment << record.config_hash << record.policy_label << record.policy_impl << record.knob_name
       << record.knob << static_cast<std::int64_t>(record.seed) << record.replication
@@ -100,7 +103,8 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
   for (const Percentiles* p : {&s.ttft_s, &s.tpot_ms, &s.e2e_s}) run << p->p50 << p->p90 << p->p99;
   run << s.gpu_busy_s << s.attention_flops << s.memory_bytes << s.kv_peak_bytes << s.mean_expected_quality
       << record.slo_attainment << (record.meets_slo ? 1 : 0) << s.lookups_exact << s.lookups_interpolated
-      << s.lookups_extrapolated << s.events << record.cost_model << record.quality_model << record.warnings
+      << s.lookups_extrapolated << s.events << s.prefix_hit_rate << s.workflows << s.workflow_e2e_s.p50
+      << s.workflow_e2e_s.p99 << record.cost_model << record.quality_model << record.warnings
       << record.resolved_config;
   run.execute();
   const std::int64_t run_id = db_->last_insert_rowid();
@@ -108,8 +112,8 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
   SqliteStatement request(*db_, R"SQL(INSERT INTO requests(run_id, request_id, replica, status, reject_reason,
     task_family, input_tokens, output_tokens, arrival_s, first_scheduled_s, first_token_s, finish_s, ttft_s,
     tpot_ms, e2e_s, preemptions, prefill_sparsity, decode_kv_budget_tokens, escalated, attention_flops,
-    gpu_time_s, expected_quality, prefill_retention, decode_retention)
-    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+    gpu_time_s, expected_quality, prefill_retention, decode_retention, prefix_cached_tokens, workflow_id)
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   for (const RequestResult& r : record.result.requests) {
     auto time_s = [](TimeNs ns) { return ns < 0 ? std::nullopt : std::optional(ns_to_seconds(ns)); };
     const bool done = r.status == RequestStatus::done;
@@ -122,7 +126,8 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
             << (r.decode_kv_budget_tokens == Budget::kDenseKv ? std::nullopt
                                                                : std::optional(r.decode_kv_budget_tokens))
             << (r.escalated ? 1 : 0) << r.attention_flops << r.gpu_time_ns / 1e9 << r.quality.expected_quality
-            << r.quality.prefill_retention << r.quality.decode_retention;
+            << r.quality.prefill_retention << r.quality.decode_retention << r.prefix_cached_tokens
+            << (r.workflow_id < 0 ? std::nullopt : std::optional(r.workflow_id));
     request.execute();
   }
   if (!record.sweep_field.empty()) {
