@@ -36,7 +36,9 @@ class TraceReader {
 using TraceReaderRegistry = Registry<TraceReader, const Params&>;
 
 // Loads a whole trace: format "" sniffs. Stable-sorts rows by arrival when out of order (counted in the
-// report with a warning) and renumbers ids 0..n-1 in arrival order.
+// report with a warning; times then start at the earliest row) and renumbers ids 0..n-1 in arrival order.
+// `reader_params`: bound to the reader's ParamSpecs (see bind_trace_reader_params in trace_loading.h); a
+// default-constructed Params (empty yaml_path) means the reader's defaults. A trace with no rows is an error.
 std::vector<Request> load_trace(const std::string& path, const std::string& format, TraceLoadReport& report,
                                 const Params& reader_params = {});
 
