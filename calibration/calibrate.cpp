@@ -22,7 +22,6 @@ const char* grid_mode_name(GridMode mode) {
 Profile calibrate_cases(KernelBackend& backend, const std::vector<KernelCase>& cases,
                         const CalibrationOptions& options) {
   Profile profile;
-  profile.device = backend.describe();
   profile.grid = grid_mode_name(options.grid);
   profile.model = options.model_name;
   profile.seed = options.seed;
@@ -42,6 +41,7 @@ Profile calibrate_cases(KernelBackend& backend, const std::vector<KernelCase>& c
     }
     profile.measurements.push_back(m);
   }
+  profile.device = backend.describe();  // after measuring: the CUDA backend reports the measured SM clock
   profile.fits = fit_measurements(profile.measurements, options.seed);
   return profile;
 }

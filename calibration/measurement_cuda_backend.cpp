@@ -1,0 +1,70 @@
+// The CUDA measurement backend: the kernels of calibration/kernels/*.cu timed with CUDA events. The
+// timing loop is the shared one (measurement_timing.cpp); this file adds the clock check: after every
+// sample the SM clock is probed, and a sample taken while the clock sat more than max_clock_drop below
+// the best clock seen so far (thermal or power throttling) is rejected.
+#if SPARSESIM_HAVE_CUDA
+#include <algorithm>
+#include <vector>
+
+#include "calibration/kernels/cuda_kernels.h"
+#include "calibration/kernels/reference_kernels.h"
+#include "calibration/measurement_backends.h"
+
+namespace sparsesim {
+namespace {
+
+class CudaBackend final : public KernelBackend {
+ public:
+  explicit CudaBackend(int device) : device_(device), description_(cuda::describe_device(device)) {}
+
+  DeviceDescription describe() const override {
+    DeviceDescription description = description_;
+    if (!clocks_mhz_.empty()) {
+      std::vector<double> sorted = clocks_mhz_;
+      std::sort(sorted.begin(), sorted.end());
+      description.sm_clock_mhz = static_cast<int>(sorted[sorted.size() / 2]);  // measured, not rated
+    }
+    return description;
+  }
+
+  TimingOptions default_timing() const override {
+    TimingOptions options;
+    options.warmup_runs = 3;
+    options.min_samples = 5;
+    options.max_samples = 50;
+    options.time_cap_s = 2.0;
+    return options;
+  }
+
+  Samples measure(const KernelCase& kernel_case, const TimingOptions& options) override {
+    kernels::BlockSparseLayout layout;
+    if (kernel_case.op == KernelOp::kPrefillAttention)
+      layout = kernels::make_causal_block_layout(
+          static_cast<int>(kernel_case.seq_tokens / kernel_case.block_tokens), kernel_case.density,
+          kernel_case.seed + 3);
+    const auto prepared = cuda::prepare_case(device_, kernel_case, &layout);
+    return run_timing_loop(options, [&] {
+      const double sample_ns = prepared->time_once_ns();
+      const double clock_mhz = cuda::measure_sm_clock_mhz(device_);
+      best_clock_mhz_ = std::max(best_clock_mhz_, clock_mhz);
+      clocks_mhz_.push_back(clock_mhz);
+      if (clock_mhz < (1.0 - options.max_clock_drop) * best_clock_mhz_) return -1.0;  // throttled: reject
+      return sample_ns;
+    });
+  }
+
+ private:
+  int device_;
+  DeviceDescription description_;
+  double best_clock_mhz_ = 0;
+  std::vector<double> clocks_mhz_;
+};
+
+}  // namespace
+
+std::unique_ptr<KernelBackend> make_cuda_backend(int device) {
+  return std::make_unique<CudaBackend>(device);
+}
+
+}  // namespace sparsesim
+#endif  // SPARSESIM_HAVE_CUDA
