@@ -37,7 +37,11 @@ Profile calibrate_cases(KernelBackend& backend, const std::vector<KernelCase>& c
       std::snprintf(line, sizeof line, "[%zu/%zu] %12.1f us  spread %5.1f%%%s  ", index, cases.size(),
                     m.samples.median_ns / 1e3, 100 * m.samples.relative_spread(),
                     m.samples.converged ? "" : " (cap)");
-      *options.progress << line << kernel_case.describe() << "\n" << std::flush;
+      *options.progress << line << kernel_case.describe();
+      if (m.samples.rejected > 0)
+        *options.progress << "  (" << m.samples.rejected << " samples rejected: clock)";
+      if (m.samples.kept == 0) *options.progress << "  NO SAMPLE KEPT: not fitted";
+      *options.progress << "\n" << std::flush;
     }
     profile.measurements.push_back(m);
   }

@@ -54,7 +54,7 @@ struct TimingOptions {
   int max_samples = 100;
   double target_relative_spread = 0.02;  // stop once (p90 - p10) / median is below this
   double time_cap_s = 1.0;               // per case, warm-up included
-  double max_clock_drop = 0.10;          // CUDA: reject samples run at a clock this far below the best seen
+  double max_clock_drop = 0.10;          // CUDA: reject samples run at a clock this far below the case's best
 };
 
 // One measured case.

@@ -21,7 +21,8 @@ bool cuda_backend_compiled();
 
 // Runs `warmup_runs` untimed, then takes samples from `time_one_ns` (which returns one sample's duration
 // in ns, or a negative value for a rejected sample) until min_samples are kept and the relative spread is
-// under target, or until max_samples or the time cap.
+// under target, or until max_samples or the time cap (checked after each sample, so at least one sample
+// is attempted; if every sample was rejected the result has kept == 0 and median_ns == 0).
 Samples run_timing_loop(const TimingOptions& options, const std::function<double()>& time_one_ns);
 
 }  // namespace sparsesim

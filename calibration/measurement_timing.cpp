@@ -28,7 +28,9 @@ Samples run_timing_loop(const TimingOptions& options, const std::function<double
         return summary;
       }
     }
-    if (elapsed_s() > options.time_cap_s && !kept.empty()) break;
+    // At the cap, stop even with nothing kept: the summary then has kept == 0 and median 0, the fit skips
+    // it, and the profile records how many samples were rejected.
+    if (elapsed_s() > options.time_cap_s) break;
   }
   return summarize_samples(kept, rejected);
 }
