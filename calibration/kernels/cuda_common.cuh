@@ -15,11 +15,13 @@ namespace sparsesim::cuda::detail {
 using bf16 = __nv_bfloat16;
 
 inline void check(cudaError_t status, const char* what) {
-  if (status != cudaSuccess) throw std::runtime_error(std::string("CUDA error in ") + what + ": " + cudaGetErrorString(status));
+  if (status != cudaSuccess)
+    throw std::runtime_error(std::string("CUDA error in ") + what + ": " + cudaGetErrorString(status));
 }
 inline void check_cublas(cublasStatus_t status, const char* what) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    throw std::runtime_error(std::string("cuBLAS error in ") + what + ": status " + std::to_string(static_cast<int>(status)));
+    throw std::runtime_error(std::string("cuBLAS error in ") + what + ": status " +
+                             std::to_string(static_cast<int>(status)));
 }
 #define SPARSESIM_CUDA_CHECK(call) ::sparsesim::cuda::detail::check((call), #call)
 
@@ -42,11 +44,13 @@ class DeviceBuffer {
   }
   void upload(const std::vector<T>& host) {
     allocate(host.size());
-    if (count_) SPARSESIM_CUDA_CHECK(cudaMemcpy(data_, host.data(), count_ * sizeof(T), cudaMemcpyHostToDevice));
+    if (count_)
+      SPARSESIM_CUDA_CHECK(cudaMemcpy(data_, host.data(), count_ * sizeof(T), cudaMemcpyHostToDevice));
   }
   std::vector<T> download() const {
     std::vector<T> host(count_);
-    if (count_) SPARSESIM_CUDA_CHECK(cudaMemcpy(host.data(), data_, count_ * sizeof(T), cudaMemcpyDeviceToHost));
+    if (count_)
+      SPARSESIM_CUDA_CHECK(cudaMemcpy(host.data(), data_, count_ * sizeof(T), cudaMemcpyDeviceToHost));
     return host;
   }
   T* get() const { return data_; }
@@ -62,16 +66,17 @@ std::vector<float> from_bf16(const std::vector<bf16>& values);
 
 // Seeded uniform values in [low, high), counter-based (splitmix64 of seed and index): reproducible and
 // independent of the launch configuration.
-void fill_uniform(bf16* data, std::size_t count, std::uint64_t seed, float low, float high, cudaStream_t stream);
+void fill_uniform(bf16* data, std::size_t count, std::uint64_t seed, float low, float high,
+                  cudaStream_t stream);
 
 // ---- prefill_attention.cu ----
 struct PrefillArgs {
   const bf16* q = nullptr;  // [batch][query_heads][seq][dim]
   const bf16* k = nullptr;  // [batch][kv_heads][seq][dim]
   const bf16* v = nullptr;
-  bf16* out = nullptr;             // like q
-  const int* offsets = nullptr;    // [query_blocks + 1]
-  const int* key_blocks = nullptr; // active key blocks, concatenated
+  bf16* out = nullptr;              // like q
+  const int* offsets = nullptr;     // [query_blocks + 1]
+  const int* key_blocks = nullptr;  // active key blocks, concatenated
   int batch = 1, query_heads = 1, kv_heads = 1, head_dim = 128, seq_tokens = 0;
 };
 constexpr int kPrefillBlockTokens = 64;
@@ -80,17 +85,18 @@ void launch_prefill_attention(const PrefillArgs& args, cudaStream_t stream);
 
 // ---- sparse_decode.cu ----
 struct DecodeArgs {
-  const bf16* q = nullptr;       // [batch][query_heads][dim]
-  const bf16* keys = nullptr;    // [physical_page][kv_heads][page_tokens][dim]
+  const bf16* q = nullptr;     // [batch][query_heads][dim]
+  const bf16* keys = nullptr;  // [physical_page][kv_heads][page_tokens][dim]
   const bf16* values = nullptr;
   const int* page_table = nullptr;  // [batch][pages]
   bf16* key_min = nullptr;          // [physical_page][kv_heads][dim]
   bf16* key_max = nullptr;
-  float* scores = nullptr;    // [batch][kv_heads][pages]
-  int* selected = nullptr;    // [batch][kv_heads][top_k]
-  float* partial = nullptr;   // split-KV partial accumulators, sized by decode_partial_floats
-  float* out = nullptr;       // [batch][query_heads][dim]
-  int batch = 1, query_heads = 1, kv_heads = 1, head_dim = 128, page_tokens = 16, context_tokens = 0, top_k = 1;
+  float* scores = nullptr;   // [batch][kv_heads][pages]
+  int* selected = nullptr;   // [batch][kv_heads][top_k]
+  float* partial = nullptr;  // split-KV partial accumulators, sized by decode_partial_floats
+  float* out = nullptr;      // [batch][query_heads][dim]
+  int batch = 1, query_heads = 1, kv_heads = 1, head_dim = 128, page_tokens = 16, context_tokens = 0,
+      top_k = 1;
   int sm_count = 132;  // sizes the split-KV grid
   __host__ __device__ int pages() const { return (context_tokens + page_tokens - 1) / page_tokens; }
 };

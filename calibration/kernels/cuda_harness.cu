@@ -31,7 +31,8 @@ __device__ std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-__global__ void fill_uniform_kernel(bf16* data, std::size_t count, std::uint64_t seed, float low, float high) {
+__global__ void fill_uniform_kernel(bf16* data, std::size_t count, std::uint64_t seed, float low,
+                                    float high) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < count;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     const float unit = static_cast<float>(splitmix64(seed ^ (i * 0xd1b54a32d192ed03ull)) >> 40) * 0x1.0p-24f;
@@ -47,7 +48,8 @@ __global__ void spin_kernel(long long cycles, long long* sink) {
 }
 }  // namespace
 
-void fill_uniform(bf16* data, std::size_t count, std::uint64_t seed, float low, float high, cudaStream_t stream) {
+void fill_uniform(bf16* data, std::size_t count, std::uint64_t seed, float low, float high,
+                  cudaStream_t stream) {
   if (count == 0) return;
   const int blocks = static_cast<int>(std::min<std::size_t>((count + 255) / 256, 4096));
   fill_uniform_kernel<<<blocks, 256, 0, stream>>>(data, count, seed, low, high);
@@ -81,14 +83,15 @@ DeviceDescription describe_device(int device) {
   if (cudaDeviceGetAttribute(&memory_clock_khz, cudaDevAttrMemoryClockRate, device) == cudaSuccess)
     description.memory_clock_mhz = memory_clock_khz / 1000;
   if (cudaDeviceGetAttribute(&sm_clock_khz, cudaDevAttrClockRate, device) == cudaSuccess)
-    description.sm_clock_mhz = sm_clock_khz / 1000;  // the rated peak; the backend replaces it with the measured clock
+    description.sm_clock_mhz =
+        sm_clock_khz / 1000;  // the rated peak; the backend replaces it with the measured clock
   cudaGetLastError();
   int driver = 0, runtime = 0;
   cudaDriverGetVersion(&driver);
   cudaRuntimeGetVersion(&runtime);
-  description.driver_version = "driver " + std::to_string(driver / 1000) + "." + std::to_string(driver % 1000 / 10) +
-                               ", runtime " + std::to_string(runtime / 1000) + "." +
-                               std::to_string(runtime % 1000 / 10);
+  description.driver_version = "driver " + std::to_string(driver / 1000) + "." +
+                               std::to_string(driver % 1000 / 10) + ", runtime " +
+                               std::to_string(runtime / 1000) + "." + std::to_string(runtime % 1000 / 10);
   description.compute_capability = std::to_string(properties.major) + "." + std::to_string(properties.minor);
   return description;
 }
@@ -133,7 +136,8 @@ class TimedCase : public PreparedCase {
   double time_once_ns() override {
     SPARSESIM_CUDA_CHECK(cudaSetDevice(device_));
     // Writing a buffer twice the L2 size evicts whatever the previous sample left in L2.
-    SPARSESIM_CUDA_CHECK(cudaMemsetAsync(flush_.get(), static_cast<int>(++flushes_ & 0xff), flush_.size(), stream_));
+    SPARSESIM_CUDA_CHECK(
+        cudaMemsetAsync(flush_.get(), static_cast<int>(++flushes_ & 0xff), flush_.size(), stream_));
     SPARSESIM_CUDA_CHECK(cudaEventRecord(start_, stream_));
     enqueue();
     SPARSESIM_CUDA_CHECK(cudaEventRecord(stop_, stream_));
@@ -156,9 +160,12 @@ class TimedCase : public PreparedCase {
 
 class PrefillCase final : public TimedCase {
  public:
-  PrefillCase(int device, const KernelCase& kc, const kernels::BlockSparseLayout& layout) : TimedCase(device) {
-    const std::size_t q_size = static_cast<std::size_t>(kc.batch) * kc.query_heads * kc.seq_tokens * kc.head_dim;
-    const std::size_t kv_size = static_cast<std::size_t>(kc.batch) * kc.kv_heads * kc.seq_tokens * kc.head_dim;
+  PrefillCase(int device, const KernelCase& kc, const kernels::BlockSparseLayout& layout)
+      : TimedCase(device) {
+    const std::size_t q_size =
+        static_cast<std::size_t>(kc.batch) * kc.query_heads * kc.seq_tokens * kc.head_dim;
+    const std::size_t kv_size =
+        static_cast<std::size_t>(kc.batch) * kc.kv_heads * kc.seq_tokens * kc.head_dim;
     q_.allocate(q_size);
     k_.allocate(kv_size);
     v_.allocate(kv_size);
@@ -167,7 +174,8 @@ class PrefillCase final : public TimedCase {
     fill_uniform(k_.get(), kv_size, kc.seed + 1, -1, 1, stream_);
     fill_uniform(v_.get(), kv_size, kc.seed + 2, -1, 1, stream_);
     if (kc.block_tokens != kPrefillBlockTokens || layout.query_blocks * kPrefillBlockTokens != kc.seq_tokens)
-      throw std::invalid_argument("prefill case (CUDA): block_tokens must be 64 and the layout must cover the sequence");
+      throw std::invalid_argument(
+          "prefill case (CUDA): block_tokens must be 64 and the layout must cover the sequence");
     offsets_.upload(layout.offsets);
     key_blocks_.upload(layout.key_blocks);
     args_.q = q_.get();
@@ -287,7 +295,10 @@ class DecodeCase final : public TimedCase {
 class GemmCase final : public TimedCase {
  public:
   GemmCase(int device, const KernelCase& kc)
-      : TimedCase(device), m_(static_cast<int>(kc.gemm_m)), n_(static_cast<int>(kc.gemm_n)), k_(static_cast<int>(kc.gemm_k)) {
+      : TimedCase(device),
+        m_(static_cast<int>(kc.gemm_m)),
+        n_(static_cast<int>(kc.gemm_n)),
+        k_(static_cast<int>(kc.gemm_k)) {
     check_cublas(cublasCreate(&handle_), "cublasCreate");
     check_cublas(cublasSetStream(handle_, stream_), "cublasSetStream");
     a_.allocate(static_cast<std::size_t>(m_) * k_);
@@ -356,7 +367,8 @@ std::vector<float> prefill_attention(int device, const kernels::AttentionShape& 
   return from_bf16(dout.download());
 }
 
-DecodeOutputs sparse_decode(int device, const kernels::PagedKvCache& cache, const std::vector<float>& q, int top_k) {
+DecodeOutputs sparse_decode(int device, const kernels::PagedKvCache& cache, const std::vector<float>& q,
+                            int top_k) {
   SPARSESIM_CUDA_CHECK(cudaSetDevice(device));
   DecodeState state;
   state.q.upload(to_bf16(q));
@@ -376,7 +388,8 @@ DecodeOutputs sparse_decode(int device, const kernels::PagedKvCache& cache, cons
   return outputs;
 }
 
-std::vector<float> gemm(int device, int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b) {
+std::vector<float> gemm(int device, int m, int n, int k, const std::vector<float>& a,
+                        const std::vector<float>& b) {
   SPARSESIM_CUDA_CHECK(cudaSetDevice(device));
   DeviceBuffer<bf16> da, db, dc(static_cast<std::size_t>(m) * n);
   da.upload(to_bf16(a));

@@ -23,11 +23,11 @@ constexpr int kWarpRows = kTile / kWarps;  // 16
 
 template <int kDim>
 constexpr std::size_t prefill_shared_bytes() {
-  return 3 * kTile * kDim * sizeof(bf16)      // Q, K, V tiles
-         + kTile * kTile * sizeof(float)       // S
-         + kTile * kTile * sizeof(bf16)        // P
-         + kTile * kDim * sizeof(float)        // O accumulator
-         + 2 * kTile * sizeof(float);          // running max and sum
+  return 3 * kTile * kDim * sizeof(bf16)  // Q, K, V tiles
+         + kTile * kTile * sizeof(float)  // S
+         + kTile * kTile * sizeof(bf16)   // P
+         + kTile * kDim * sizeof(float)   // O accumulator
+         + 2 * kTile * sizeof(float);     // running max and sum
 }
 
 // Copies a contiguous [64][kDim] bf16 tile with 16-byte vector loads.
@@ -40,7 +40,8 @@ __device__ void copy_tile(bf16* destination, const bf16* source) {
 }
 
 __device__ float warp_max(float value) {
-  for (int offset = 16; offset > 0; offset >>= 1) value = fmaxf(value, __shfl_xor_sync(0xffffffffu, value, offset));
+  for (int offset = 16; offset > 0; offset >>= 1)
+    value = fmaxf(value, __shfl_xor_sync(0xffffffffu, value, offset));
   return value;
 }
 __device__ float warp_sum(float value) {
@@ -162,8 +163,8 @@ __global__ void __launch_bounds__(kThreads) prefill_attention_kernel(PrefillArgs
 template <int kDim>
 void launch(const PrefillArgs& args, cudaStream_t stream) {
   constexpr std::size_t bytes = prefill_shared_bytes<kDim>();
-  SPARSESIM_CUDA_CHECK(cudaFuncSetAttribute(prefill_attention_kernel<kDim>,
-                                            cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)));
+  SPARSESIM_CUDA_CHECK(cudaFuncSetAttribute(
+      prefill_attention_kernel<kDim>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)));
   const dim3 grid(args.seq_tokens / kTile, args.query_heads, args.batch);
   const float scale_log2 = 1.4426950408889634f / std::sqrt(static_cast<float>(kDim));
   prefill_attention_kernel<kDim><<<grid, kThreads, bytes, stream>>>(args, scale_log2);

@@ -19,7 +19,8 @@ namespace sparsesim::cuda::detail {
 namespace {
 
 __device__ float warp_max(float value) {
-  for (int offset = 16; offset > 0; offset >>= 1) value = fmaxf(value, __shfl_xor_sync(0xffffffffu, value, offset));
+  for (int offset = 16; offset > 0; offset >>= 1)
+    value = fmaxf(value, __shfl_xor_sync(0xffffffffu, value, offset));
   return value;
 }
 __device__ float warp_sum(float value) {
@@ -73,7 +74,8 @@ __global__ void score_pages_kernel(DecodeArgs a) {
     }
   }
   bound = warp_sum(bound);
-  if (lane == 0) a.scores[(static_cast<std::size_t>(sequence) * a.kv_heads + kv_head) * pages + logical] = bound;
+  if (lane == 0)
+    a.scores[(static_cast<std::size_t>(sequence) * a.kv_heads + kv_head) * pages + logical] = bound;
 }
 
 // ---- top-k ----
@@ -181,10 +183,10 @@ AttentionLayout attention_layout(const DecodeArgs& a) {
   const int splits = std::min(wanted, (a.top_k + layout.stage_pages - 1) / layout.stage_pages);
   layout.pages_per_split = (a.top_k + splits - 1) / splits;
   layout.splits = (a.top_k + layout.pages_per_split - 1) / layout.pages_per_split;
-  layout.shared_bytes = sizeof(float) * (2 * layout.group * a.head_dim      // queries, accumulators
-                                         + layout.group * layout.stage_tokens  // scores / probabilities
-                                         + 2 * layout.group                    // running max and sum
-                                         + layout.stage_pages)                 // valid tokens per slot
+  layout.shared_bytes = sizeof(float) * (2 * layout.group * a.head_dim          // queries, accumulators
+                                         + layout.group * layout.stage_tokens   // scores / probabilities
+                                         + 2 * layout.group                     // running max and sum
+                                         + layout.stage_pages)                  // valid tokens per slot
                         + sizeof(bf16) * 2 * layout.stage_tokens * a.head_dim;  // K and V stage
   return layout;
 }
@@ -214,7 +216,8 @@ __global__ void __launch_bounds__(kAttentionThreads)
   constexpr int kWarpsPerCta = kAttentionThreads / 32;
 
   for (int i = threadIdx.x; i < group * dim; i += blockDim.x) {
-    queries[i] = __bfloat162float(a.q[(static_cast<std::size_t>(sequence) * a.query_heads + kv_head * group) * dim + i]);
+    queries[i] = __bfloat162float(
+        a.q[(static_cast<std::size_t>(sequence) * a.query_heads + kv_head * group) * dim + i]);
     accumulators[i] = 0.0f;
   }
   for (int g = threadIdx.x; g < group; g += blockDim.x) {
@@ -238,7 +241,8 @@ __global__ void __launch_bounds__(kAttentionThreads)
       if (slot >= slots) continue;
       const int logical = chosen[stage + slot];
       const int page = a.page_table[sequence * pages + logical];
-      const std::size_t offset = (static_cast<std::size_t>(page) * a.kv_heads + kv_head) * a.page_tokens * dim;
+      const std::size_t offset =
+          (static_cast<std::size_t>(page) * a.kv_heads + kv_head) * a.page_tokens * dim;
       const uint4* k_from = reinterpret_cast<const uint4*>(a.keys + offset);
       const uint4* v_from = reinterpret_cast<const uint4*>(a.values + offset);
       uint4* k_to = reinterpret_cast<uint4*>(k_stage + slot * a.page_tokens * dim);
@@ -257,7 +261,8 @@ __global__ void __launch_bounds__(kAttentionThreads)
       const bool valid = slot < slots && token % a.page_tokens < valid_tokens[slot];
       float dot = 0.0f;
       if (valid)
-        for (int d = lane; d < dim; d += 32) dot += queries[g * dim + d] * __bfloat162float(k_stage[token * dim + d]);
+        for (int d = lane; d < dim; d += 32)
+          dot += queries[g * dim + d] * __bfloat162float(k_stage[token * dim + d]);
       dot = warp_sum(dot);
       if (lane == 0) probabilities[g * stage_tokens + token] = valid ? dot * scale_log2 : -INFINITY;
     }
@@ -266,7 +271,8 @@ __global__ void __launch_bounds__(kAttentionThreads)
     // Online softmax per head: one warp per head, lanes across the stage's tokens.
     for (int g = warp; g < group; g += kWarpsPerCta) {
       float local_max = -INFINITY;
-      for (int t = lane; t < stage_tokens; t += 32) local_max = fmaxf(local_max, probabilities[g * stage_tokens + t]);
+      for (int t = lane; t < stage_tokens; t += 32)
+        local_max = fmaxf(local_max, probabilities[g * stage_tokens + t]);
       const float old_max = running_max[g];
       const float new_max = fmaxf(old_max, warp_max(local_max));
       float local_sum = 0.0f;
@@ -333,7 +339,8 @@ __global__ void combine_splits_kernel(DecodeArgs a, int splits) {
 void validate(const DecodeArgs& a) {
   if (a.kv_heads <= 0 || a.query_heads % a.kv_heads != 0 || a.context_tokens <= 0 || a.page_tokens <= 0 ||
       a.top_k < 1 || a.top_k > a.pages() || (a.page_tokens * a.head_dim) % 8 != 0 || a.head_dim % 8 != 0)
-    throw std::invalid_argument("sparse decode (CUDA): bad shape (heads, context, page size, top_k or head_dim)");
+    throw std::invalid_argument(
+        "sparse decode (CUDA): bad shape (heads, context, page size, top_k or head_dim)");
 }
 
 }  // namespace
@@ -366,11 +373,13 @@ void launch_select_top_k(const DecodeArgs& a, cudaStream_t stream) {
 void launch_paged_attention(const DecodeArgs& a, cudaStream_t stream) {
   validate(a);
   const AttentionLayout layout = attention_layout(a);
-  SPARSESIM_CUDA_CHECK(cudaFuncSetAttribute(paged_attention_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+  SPARSESIM_CUDA_CHECK(cudaFuncSetAttribute(paged_attention_kernel,
+                                            cudaFuncAttributeMaxDynamicSharedMemorySize,
                                             static_cast<int>(layout.shared_bytes)));
   const float scale_log2 = 1.4426950408889634f / std::sqrt(static_cast<float>(a.head_dim));
-  paged_attention_kernel<<<dim3(layout.splits, a.kv_heads, a.batch), kAttentionThreads, layout.shared_bytes, stream>>>(
-      a, layout.stage_pages, layout.pages_per_split, layout.splits, scale_log2);
+  paged_attention_kernel<<<dim3(layout.splits, a.kv_heads, a.batch), kAttentionThreads, layout.shared_bytes,
+                           stream>>>(a, layout.stage_pages, layout.pages_per_split, layout.splits,
+                                     scale_log2);
   SPARSESIM_CUDA_CHECK(cudaGetLastError());
   combine_splits_kernel<<<dim3(a.query_heads, a.batch), 128, 0, stream>>>(a, layout.splits);
   SPARSESIM_CUDA_CHECK(cudaGetLastError());
