@@ -56,6 +56,14 @@ bool LineReader::refill() {
 }
 
 bool LineReader::next(std::string_view& line) {
+  const bool first_line = line_number_ == 0;
+  if (!next_line(line)) return false;
+  // Drop a UTF-8 byte-order mark before the first line (spreadsheet exports write one before the header).
+  if (first_line && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+  return true;
+}
+
+bool LineReader::next_line(std::string_view& line) {
   std::size_t searched = begin_;  // bytes before this are known to hold no newline
   for (;;) {
     const char* start = buffer_.data() + searched;

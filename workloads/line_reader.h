@@ -17,7 +17,8 @@ class LineReader {
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
-  // Sets `line` to the next line without its "\n" or "\r\n"; false at end of file. The view stays valid
+  // Sets `line` to the next line without its "\n" or "\r\n" (nor a UTF-8 byte-order mark on line 1);
+  // false at end of file. The view stays valid
   // until the next call. Memory is one buffer that grows only to hold the longest line.
   // Throws InputError (path:line) on a read or decompression error.
   bool next(std::string_view& line);
@@ -27,6 +28,7 @@ class LineReader {
   const std::string& path() const { return path_; }
 
  private:
+  bool next_line(std::string_view& line);
   bool refill();  // reads more bytes after the unconsumed tail; false when nothing more could be read
 
   std::string path_;
