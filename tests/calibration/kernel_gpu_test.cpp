@@ -100,7 +100,7 @@ TEST_CASE("GPU Quest decode: scores, top-k pages and paged attention match the C
   CHECK(max_abs_difference(dense.out, out) < 1e-2f);
 }
 
-TEST_CASE("cuBLAS bf16 GEMM matches the CPU reference" * doctest::skip(no_cuda_device())) {
+TEST_CASE("GPU cuBLAS bf16 GEMM matches the CPU reference" * doctest::skip(no_cuda_device())) {
   const int m = 33, n = 320, k = 256;
   std::vector<float> a(static_cast<std::size_t>(m) * k), b(static_cast<std::size_t>(k) * n), expected;
   fill_uniform(a, 1, -1, 1, true);
