@@ -40,7 +40,7 @@ std::unique_ptr<CostModel> build_cost_model(const ExperimentSpec& spec, int tens
 }
 
 std::unique_ptr<QualityModel> build_quality_model(const ExperimentSpec& spec) {
-  if (!spec.quality || spec.quality.IsNull()) return nullptr;
+  if (!yaml_present(spec.quality)) return nullptr;
   return make_quality_model(spec.quality, "quality", spec.cluster.model.name);
 }
 

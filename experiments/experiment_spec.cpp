@@ -35,7 +35,7 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
   // operator[] on a missing key yields an invalid node, which yaml-cpp refuses to assign.
   if (node["reader"]) workload.reader_params = YAML::Clone(node["reader"]);
   if (node["generator"]) workload.generator = YAML::Clone(node["generator"]);
-  if (workload.trace_path.empty() == !workload.generator)
+  if (workload.trace_path.empty() == !yaml_present(workload.generator))
     throw InputError(yaml_where(node, path) + ": expected exactly one of 'trace' or 'generator'");
   workload.rate_multiplier = yaml_value<double>(node, path, "rate_multiplier", 1.0, "a positive number");
   if (!(workload.rate_multiplier > 0))
@@ -172,7 +172,7 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
 // Every comparison at equal compute shows the oracle bound, so users see how much room each policy
 // leaves; it is added when the experiment has a quality model and a compute target but no oracle.
 void add_oracle_bound(ExperimentSpec& spec) {
-  if (!spec.quality || spec.compute.kind == ComputeTargetSpec::Kind::none) return;
+  if (!yaml_present(spec.quality) || spec.compute.kind == ComputeTargetSpec::Kind::none) return;
   if (!PolicyRegistry::instance().contains("oracle")) return;
   for (const auto& entry : spec.policies) {
     const YAML::Node& node = entry.node;

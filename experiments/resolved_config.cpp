@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "experiments/yaml_fields.h"
+
 namespace sparsesim {
 
 std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
@@ -48,7 +50,7 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   cluster["scheduler"]["activation_reserve_fraction"] = scheduler.activation_reserve_fraction;
   root["cluster"] = cluster;
   root["cost_model"] = spec.cost_model;
-  if (spec.quality) root["quality"] = spec.quality;
+  if (yaml_present(spec.quality)) root["quality"] = spec.quality;
   YAML::Node compute(YAML::NodeType::Map);
   compute["metric"] = compute_metric_name(spec.compute.metric);
   compute["tolerance"] = spec.compute.tolerance;
