@@ -25,7 +25,7 @@ class MooncakeReader final : public TraceReader {
     const JsonMember* hashes = find_member(members, "hash_ids");
     return timestamp != nullptr && !timestamp->is_string && find_member(members, "input_length") != nullptr &&
            find_member(members, "output_length") != nullptr &&
-           (hashes == nullptr || hashes->value.front() == '[');
+           (hashes == nullptr || (!hashes->is_string && hashes->value.front() == '['));
   }
 
   void read(const std::string& path, const std::function<void(Request&&)>& sink,
