@@ -1,6 +1,7 @@
 // Simulator speed and memory (issue 2): the whole Mooncake conversation trace on 4 H100-SXM replicas
 // serving Qwen2.5-7B under `dense` (target < 1 s), and the trace replayed to 1,000,000 requests on 40
-// replicas (target < 20 s and < 1 GiB peak RSS). Run: build/simulate_bench --benchmark_min_time=1x
+// replicas (target < 20 s and < 1 GiB peak RSS). Run alone for a clean RSS figure:
+//   build/bench/simulate_bench --benchmark_filter=Million   (or =Mooncake)
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 

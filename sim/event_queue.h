@@ -1,5 +1,6 @@
 #pragma once
-// The simulator's future event set: a binary min-heap ordered by (time_ns, sequence). The sequence number
+// The simulator's future event set: a 4-ary min-heap ordered by (time_ns, sequence) (shallower than a
+// binary heap: fewer cache lines and mispredicted branches per pop on the hot path). The sequence number
 // is assigned at schedule time, so events at equal times pop in the order they were scheduled and every run
 // is deterministic. Cancellation is by flag: a cancelled event stays in the heap and is skipped when it
 // reaches the top (ns-3 style), which keeps cancel O(1).
@@ -39,12 +40,11 @@ class EventQueue {
   void reserve(std::size_t events) { heap_.reserve(events); }
 
  private:
-  // A function object (not a function pointer) so that the heap algorithms inline the comparison.
-  struct Later {
-    bool operator()(const Event& a, const Event& b) const {
-      return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.sequence > b.sequence;
-    }
-  };
+  static bool earlier(const Event& a, const Event& b) {
+    return a.time_ns != b.time_ns ? a.time_ns < b.time_ns : a.sequence < b.sequence;
+  }
+  void sift_up(std::size_t hole, Event event);
+  void remove_top();
   void drop_cancelled_top();
 
   std::vector<Event> heap_;

@@ -199,6 +199,7 @@ TimeNs Replica::start_step(TimeNs now_ns) {
   }
   kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
   run_.cost_model.step_cost(batch_, cost_);
+  compute_step_shares();
   busy_ = true;
   return cost_.duration_ns;
 }
@@ -206,8 +207,9 @@ TimeNs Replica::start_step(TimeNs now_ns) {
 // Attributes the step's GPU time (duration x tensor_parallel GPUs) to its items: each item's own attention
 // time plus the linear-layer time shared in proportion to tokens, all scaled so the attributions sum
 // exactly to the step's GPU time (launch floors and communication are spread the same way). Attention
-// FLOPs are shared in proportion to attention time.
-void Replica::attribute_step() {
+// FLOPs are shared in proportion to attention time. Computed right after the cost model priced the step,
+// while its output is in cache. Divisions are kept independent of each other so that they overlap.
+void Replica::compute_step_shares() {
   const double gpu_ns = static_cast<double>(cost_.duration_ns) * run_.tensor_parallel;
   run_.totals.gpu_busy_ns += gpu_ns;
   run_.totals.attention_flops += cost_.attention_flops;
@@ -215,29 +217,19 @@ void Replica::attribute_step() {
 
   const std::size_t items = prefill_items_.size() + decode_items_.size();
   const bool have_attention = cost_.item_attention_ns.size() == items;
-  double total_tokens = 0, attention_ns = 0;
+  double total_tokens = static_cast<double>(decode_items_.size()), attention_ns = 0;
   for (const auto& item : prefill_items_) total_tokens += item.tokens;
-  total_tokens += static_cast<double>(decode_items_.size());
   if (have_attention)
     for (double ns : cost_.item_attention_ns) attention_ns += ns;
   const double raw_ns = cost_.linear_ns + attention_ns;
 
-  // Per-item shares as multiply-adds (this runs for every item of every step).
   const double scale = raw_ns > 0 ? gpu_ns / raw_ns : 0.0;
-  const double linear_ns_per_token =
-      raw_ns > 0 ? cost_.linear_ns * scale / total_tokens : gpu_ns / total_tokens;
-  const double attention_scale = have_attention ? scale : 0.0;
-  const double flops_per_attention_ns = attention_ns > 0 ? cost_.attention_flops / attention_ns : 0.0;
-  const double flops_per_token = attention_ns > 0 ? 0.0 : cost_.attention_flops / total_tokens;
-  auto attribute = [&](const StepItem& item, std::size_t position) {
-    const double own_attention_ns = have_attention ? cost_.item_attention_ns[position] : 0.0;
-    RequestState& state = run_.states[item.request];
-    state.gpu_time_ns += own_attention_ns * attention_scale + linear_ns_per_token * item.tokens;
-    state.attention_flops += own_attention_ns * flops_per_attention_ns + flops_per_token * item.tokens;
-  };
-  std::size_t position = 0;
-  for (const auto& item : prefill_items_) attribute(item, position++);
-  for (const auto& item : decode_items_) attribute(item, position++);
+  shares_.item_attention_ns = have_attention ? cost_.item_attention_ns.data() : nullptr;
+  shares_.attention_scale = have_attention ? scale : 0.0;
+  shares_.linear_ns_per_token =
+      raw_ns > 0 ? (cost_.linear_ns * gpu_ns) / (raw_ns * total_tokens) : gpu_ns / total_tokens;
+  shares_.flops_per_attention_ns = attention_ns > 0 ? cost_.attention_flops / attention_ns : 0.0;
+  shares_.flops_per_token = attention_ns > 0 ? 0.0 : cost_.attention_flops / total_tokens;
 }
 
 void Replica::complete_prefill(std::int32_t request, TimeNs now_ns) {
@@ -320,9 +312,18 @@ void Replica::finish_request(std::int32_t request, TimeNs now_ns, std::vector<st
 }
 
 void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
-  attribute_step();
+  // Attribution and progress in one pass over the items (prefills first, as in item_attention_ns).
+  const StepShares& shares = shares_;
+  const double* attention_ns = shares.item_attention_ns;
+  auto attribute = [&](RequestState& state, std::int32_t tokens) {
+    const double own_attention_ns = attention_ns ? *attention_ns++ : 0.0;
+    state.gpu_time_ns += own_attention_ns * shares.attention_scale + shares.linear_ns_per_token * tokens;
+    state.attention_flops +=
+        own_attention_ns * shares.flops_per_attention_ns + shares.flops_per_token * tokens;
+  };
   for (const auto& item : prefill_items_) {
     RequestState& state = run_.states[item.request];
+    attribute(state, item.tokens);
     state.prefilled_tokens += item.tokens;
     if (state.prefilled_tokens >= state.prefill_target_tokens) {
       complete_prefill(item.request, now_ns);
@@ -330,7 +331,9 @@ void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
     }
   }
   for (const auto& item : decode_items_) {
-    ++run_.states[item.request].generated_tokens;
+    RequestState& state = run_.states[item.request];
+    attribute(state, 1);
+    ++state.generated_tokens;
     after_token(item.request, now_ns, finished);
   }
   if (running_changed_) {

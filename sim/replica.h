@@ -56,7 +56,14 @@ class Replica {
   void complete_prefill(std::int32_t request, TimeNs now_ns);
   void after_token(std::int32_t request, TimeNs now_ns, std::vector<std::int32_t>& finished);
   void finish_request(std::int32_t request, TimeNs now_ns, std::vector<std::int32_t>& finished);
-  void attribute_step();
+  // Coefficients attributing the step's GPU time (duration x tensor_parallel) and attention FLOPs to its
+  // items: each item's own attention time plus linear time shared by tokens, scaled so the shares sum to
+  // the step's GPU time. Also adds the step to the run totals.
+  struct StepShares {
+    const double* item_attention_ns = nullptr;  // null when the cost model gives no per-item times
+    double attention_scale = 0, linear_ns_per_token = 0, flops_per_attention_ns = 0, flops_per_token = 0;
+  };
+  void compute_step_shares();
   std::int32_t prefix_entries_limit(const Request& request, std::int32_t prefill_target) const;
 
   int index_;
@@ -73,6 +80,7 @@ class Replica {
   // Reused every iteration (no per-step allocation once warmed up).
   BatchWork batch_;
   StepCost cost_;
+  StepShares shares_;
   std::vector<StepItem> prefill_items_;
   std::vector<StepItem> decode_items_;
 };

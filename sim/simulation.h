@@ -104,6 +104,34 @@ struct SimulationResult {
 
 // Runs one simulation. `policy` is used (const) for every admission; `quality_model` may be null.
 // Deterministic: the same inputs give identical results. Never drops a request: each is done or rejected.
+//
+// Semantics worth knowing (details in sim/replica.h, sim/kv_cache.h):
+// - KV capacity per replica: (tensor_parallel x GPU memory - weights - activation_reserve_fraction x
+//   tensor_parallel x GPU memory) / (kv_bytes_per_token x kv_block_tokens); weights and KV split evenly
+//   over the TP ranks.
+// - Rejection (at arrival, reason in RequestResult::reject_reason): input + output > model context, or the
+//   KV of input + output tokens needs more blocks than a replica has (checked before any budget is known,
+//   so eviction-style budgets are not credited), or non-positive lengths.
+// - The budget is chosen when the request is first admitted and kept across preemptions; revise() is
+//   called once, when the output tokens emitted (the first token included) reach revision_after_tokens().
+//   An escalation with rerun_prefill recomputes the prompt and the tokens so far at the new density
+//   (charged like any prefill) and keeps the KV blocks. The first token comes from the step that completes
+//   the prefill; TPOT = (finish - first token) / (output tokens - 1), 0 for one-token answers (left out of
+//   the TPOT percentiles).
+// - Eviction budgets (Budget::evicts_kv) hold the whole prompt during prefill, then min(context, budget)
+//   tokens; they do not use the prefix cache.
+// - GPU time: each step's duration x tensor_parallel is attributed to its items (own attention time plus
+//   linear time shared by tokens, scaled to sum exactly to the step's GPU time); RunSummary::gpu_busy_s is
+//   the sum over all steps of all replicas. kv_peak_bytes counts blocks held by requests (idle prefix-cache
+//   blocks are reclaimable and not counted).
+// - Closed loop: a request with parent_ids arrives max(arrival_ns, last parent end + think_time_ns), where a
+//   rejected parent ends at its rejection (its arrival); RequestResult::arrival_ns is that actual arrival.
+//   Parents must be in the list (InputError otherwise); requests in a dependency cycle are rejected.
+// - Prefix cache (ClusterConfig::prefix_caching): whole prefix blocks of the prompt, LRU over idle entries,
+//   evicted before any preemption; at least one prompt token is always computed. Routers: round_robin,
+//   least_outstanding_tokens (input + output of unfinished routed requests), prefix_affinity (longest
+//   cached prefix unless 32,768 tokens more outstanding than the least-loaded replica); ties go to the
+//   lowest index.
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
                           const CostModel& cost_model, const BudgetPolicy& policy,
                           const QualityModel* quality_model);
