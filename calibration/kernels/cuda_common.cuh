@@ -6,8 +6,10 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sparsesim::cuda::detail {
@@ -24,6 +26,19 @@ inline void check_cublas(cublasStatus_t status, const char* what) {
                              std::to_string(static_cast<int>(status)));
 }
 #define SPARSESIM_CUDA_CHECK(call) ::sparsesim::cuda::detail::check((call), #call)
+
+// Raises `kernel`'s dynamic shared memory limit to the device's opt-in maximum, once per (device, kernel),
+// so that launches inside a timed region make no extra host call.
+inline void allow_max_dynamic_shared_memory(const void* kernel) {
+  static std::set<std::pair<int, const void*>> configured;
+  int device = 0;
+  SPARSESIM_CUDA_CHECK(cudaGetDevice(&device));
+  if (!configured.insert({device, kernel}).second) return;
+  int optin_bytes = 0;
+  SPARSESIM_CUDA_CHECK(cudaDeviceGetAttribute(&optin_bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
+  SPARSESIM_CUDA_CHECK(
+      cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, optin_bytes));
+}
 
 // Owns device memory for `count` elements of T.
 template <class T>

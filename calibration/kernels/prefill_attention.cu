@@ -163,8 +163,8 @@ __global__ void __launch_bounds__(kThreads) prefill_attention_kernel(PrefillArgs
 template <int kDim>
 void launch(const PrefillArgs& args, cudaStream_t stream) {
   constexpr std::size_t bytes = prefill_shared_bytes<kDim>();
-  SPARSESIM_CUDA_CHECK(cudaFuncSetAttribute(
-      prefill_attention_kernel<kDim>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)));
+  static_assert(bytes <= 160 * 1024, "prefill tiles must fit the shared memory of sm_80 and sm_90");
+  allow_max_dynamic_shared_memory(reinterpret_cast<const void*>(&prefill_attention_kernel<kDim>));
   const dim3 grid(args.seq_tokens / kTile, args.query_heads, args.batch);
   const float scale_log2 = 1.4426950408889634f / std::sqrt(static_cast<float>(kDim));
   prefill_attention_kernel<kDim><<<grid, kThreads, bytes, stream>>>(args, scale_log2);

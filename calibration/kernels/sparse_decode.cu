@@ -373,9 +373,7 @@ void launch_select_top_k(const DecodeArgs& a, cudaStream_t stream) {
 void launch_paged_attention(const DecodeArgs& a, cudaStream_t stream) {
   validate(a);
   const AttentionLayout layout = attention_layout(a);
-  SPARSESIM_CUDA_CHECK(cudaFuncSetAttribute(paged_attention_kernel,
-                                            cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                            static_cast<int>(layout.shared_bytes)));
+  allow_max_dynamic_shared_memory(reinterpret_cast<const void*>(&paged_attention_kernel));
   const float scale_log2 = 1.4426950408889634f / std::sqrt(static_cast<float>(a.head_dim));
   paged_attention_kernel<<<dim3(layout.splits, a.kv_heads, a.batch), kAttentionThreads, layout.shared_bytes,
                            stream>>>(a, layout.stage_pages, layout.pages_per_split, layout.splits,
