@@ -19,7 +19,7 @@ int run_calibrate(int argc, char** argv) {
       "sparsesim calibrate: measure kernel costs on a device and fit a cost profile");
   options.add_options()("help,h", "show this help")("device", po::value<std::string>()->default_value("cpu"),
                                                     "cpu, cuda (device 0) or cuda:N")(
-      "quick", "CUDA: the quick grid (about 10 minutes on an H100) instead of the full one")(
+      "quick", "CUDA: the quick grid (sized to finish within 10 minutes on an H100) instead of the full one")(
       "out", po::value<std::string>(), "profile file to write (SQLite); replaced if it exists")(
       "model", po::value<std::string>(),
       "model name or YAML path whose head shape and linear-layer shapes the grid uses (default Qwen2.5-7B)")(
