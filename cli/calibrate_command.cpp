@@ -36,7 +36,10 @@ int run_calibrate(int argc, char** argv) {
         << "\nThe CPU backend runs the reference kernels on a tiny grid (seconds): it exercises the "
            "pipeline\n"
            "and describes this CPU only. Use the profile in an experiment with\n"
-           "  cost_model: {impl: profile, path: PROFILE.db}\n";
+           "  cost_model: {profile: PROFILE.db}\n"
+           "The report gives, per op, the median and p95 of |predicted - measured| / measured on the\n"
+           "points themselves, on a held-out 20%, on the longest length (fitted on lengths up to half\n"
+           "of it) and on density 0.05 (fitted on density >= 0.1).\n";
     return 0;
   }
   if (!values.count("out")) throw InputError("--out: required (the profile file to write)");
