@@ -2,17 +2,26 @@
 
 #include <cmath>
 
+#include "experiments/yaml_fields.h"
 #include "workloads/session_turns.h"
+#include "workloads/synthetic_generator.h"
+#include "workloads/trace_loading.h"
 #include "workloads/trace_reader.h"
 
 namespace sparsesim {
 
-BuiltWorkload read_workload_source(const WorkloadSpec& workload, std::uint64_t /*seed*/) {
+BuiltWorkload read_workload_source(const WorkloadSpec& workload, std::uint64_t seed) {
   BuiltWorkload built;
+  if (yaml_present(workload.generator)) {
+    built.requests = generate_requests(workload.generator, seed, "workload.generator");
+    built.rows_read = static_cast<std::int64_t>(built.requests.size());
+    built.notes.push_back("workload: " + std::to_string(built.rows_read) + " synthetic requests (seed " +
+                          std::to_string(seed) + ")");
+    return built;
+  }
   TraceLoadReport report;
   const std::string format = workload.format.empty() ? sniff_trace_format(workload.trace_path) : workload.format;
-  const auto& reader = TraceReaderRegistry::instance().get(format);
-  const Params reader_params(workload.reader_params, "workload.reader", reader.params);
+  const Params reader_params = bind_trace_reader_params(format, workload.reader_params, "workload.reader");
   built.requests = load_trace(workload.trace_path, format, report, reader_params);
   built.rows_read = report.rows;
   built.notes = report.warnings;
