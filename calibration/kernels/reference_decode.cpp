@@ -124,7 +124,9 @@ void select_top_k_pages_reference(const DecodeShape& shape, const std::vector<fl
   for (int row = 0; row < shape.batch * shape.kv_heads; ++row) {
     const float* row_scores = scores.data() + static_cast<std::size_t>(row) * pages;
     std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + top_k, order.end(), [&](int a, int b) {
+    // (score descending, index ascending) is a strict total order, so the selected set is unique;
+    // nth_element keeps the cost linear in the page count, as the GPU radix select's is.
+    std::nth_element(order.begin(), order.begin() + (top_k - 1), order.end(), [&](int a, int b) {
       return row_scores[a] > row_scores[b] || (row_scores[a] == row_scores[b] && a < b);
     });
     std::sort(order.begin(), order.begin() + top_k);
