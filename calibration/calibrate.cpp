@@ -1,5 +1,7 @@
 #include "calibration/calibrate.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ostream>
 
@@ -96,6 +98,103 @@ void print_fit_report(const Profile& profile, std::ostream& out) {
       out << text;
     }
     out << "\n";
+  }
+}
+
+namespace {
+
+const Measurement* find_measurement(const Profile& profile, KernelOp op, std::int64_t seq_tokens,
+                                    double density, int head_dim, int batch) {
+  for (const auto& m : profile.measurements) {
+    const KernelCase& kc = m.kernel_case;
+    if (kc.op == op && kc.seq_tokens == seq_tokens && std::abs(kc.density - density) < 1e-9 &&
+        kc.head_dim == head_dim && kc.batch == batch && m.samples.median_ns > 0)
+      return &m;
+  }
+  return nullptr;
+}
+
+// The measured length closest to `wanted` (log distance) among cases of `op` with this head dim and batch.
+std::int64_t closest_length(const Profile& profile, KernelOp op, std::int64_t wanted, int head_dim,
+                            int batch) {
+  std::int64_t best = 0;
+  for (const auto& m : profile.measurements) {
+    const KernelCase& kc = m.kernel_case;
+    if (kc.op != op || kc.head_dim != head_dim || kc.batch != batch) continue;
+    const auto distance = [&](std::int64_t length) {
+      return std::abs(std::log(static_cast<double>(length) / static_cast<double>(wanted)));
+    };
+    if (best == 0 || distance(kc.seq_tokens) < distance(best)) best = kc.seq_tokens;
+  }
+  return best;
+}
+
+}  // namespace
+
+void print_headline_figures(const Profile& profile, std::ostream& out) {
+  char line[256];
+  int head_dim = 0;
+  for (const auto& m : profile.measurements)
+    if (m.kernel_case.op == KernelOp::kPrefillAttention && m.kernel_case.batch == 1)
+      head_dim = std::max(head_dim, m.kernel_case.head_dim);
+  const std::int64_t prefill_length =
+      closest_length(profile, KernelOp::kPrefillAttention, 16384, head_dim, 1);
+  if (const Measurement* dense =
+          find_measurement(profile, KernelOp::kPrefillAttention, prefill_length, 1.0, head_dim, 1)) {
+    const KernelCase& kc = dense->kernel_case;
+    const double length = static_cast<double>(kc.seq_tokens);
+    const double flops = 4.0 * kc.head_dim * kc.query_heads * length * length / 2;
+    std::snprintf(
+        line, sizeof line,
+        "prefill %lld tokens, head dim %d, %d/%d heads, density 1.0: %.3f ms, %.3g TFLOP/s (causal FLOPs)\n",
+        static_cast<long long>(kc.seq_tokens), kc.head_dim, kc.query_heads, kc.kv_heads,
+        dense->samples.median_ns / 1e6, flops / dense->samples.median_ns / 1e3);
+    out << line;
+    for (double density : {0.5, 0.2, 0.1}) {
+      const Measurement* sparse =
+          find_measurement(profile, KernelOp::kPrefillAttention, prefill_length, density, head_dim, 1);
+      if (!sparse) continue;
+      std::snprintf(line, sizeof line, "  density %.2f: %.3f ms, %.2fx ideal linear scaling\n", density,
+                    sparse->samples.median_ns / 1e6,
+                    sparse->samples.median_ns / (density * dense->samples.median_ns));
+      out << line;
+    }
+  }
+  int decode_dim = 0;
+  for (const auto& m : profile.measurements)
+    if (m.kernel_case.op == KernelOp::kDecodeAttention)
+      decode_dim = std::max(decode_dim, m.kernel_case.head_dim);
+  std::int64_t previous = 0;
+  for (std::int64_t wanted : {32768, 131072}) {
+    // The measured length closest to the wanted one, then the largest batch measured dense at it.
+    std::int64_t length = 0;
+    for (const auto& m : profile.measurements) {
+      const KernelCase& kc = m.kernel_case;
+      if (kc.op != KernelOp::kDecodeAttention || kc.head_dim != decode_dim) continue;
+      const auto distance = [&](std::int64_t l) {
+        return std::abs(std::log(static_cast<double>(l) / static_cast<double>(wanted)));
+      };
+      if (length == 0 || distance(kc.seq_tokens) < distance(length)) length = kc.seq_tokens;
+    }
+    if (length == 0 || length == previous) continue;
+    previous = length;
+    const Measurement* dense = nullptr;
+    for (const auto& m : profile.measurements) {
+      const KernelCase& kc = m.kernel_case;
+      if (kc.op == KernelOp::kDecodeAttention && kc.head_dim == decode_dim && kc.seq_tokens == length &&
+          kc.density == 1.0 && m.samples.median_ns > 0 && (!dense || kc.batch > dense->kernel_case.batch))
+        dense = &m;
+    }
+    if (!dense) continue;
+    const KernelCase& kc = dense->kernel_case;
+    const double bytes =
+        2.0 * 2.0 * kc.batch * kc.kv_heads * static_cast<double>(kc.seq_tokens) * kc.head_dim;
+    std::snprintf(
+        line, sizeof line,
+        "decode attention %lld tokens x batch %d, %d/%d heads, dense: %.3f ms, %.3g GB/s of K and V\n",
+        static_cast<long long>(kc.seq_tokens), kc.batch, kc.query_heads, kc.kv_heads,
+        dense->samples.median_ns / 1e6, bytes / dense->samples.median_ns);
+    out << line;
   }
 }
 

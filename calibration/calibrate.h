@@ -37,4 +37,12 @@ Profile calibrate_cases(KernelBackend& backend, const std::vector<KernelCase>& c
 // the fitted coefficients in readable units (launch floor in us, throughput terms as TFLOP/s and GB/s).
 void print_fit_report(const Profile& profile, std::ostream& out);
 
+// The figures a GPU calibration is judged by, from the measurements themselves (not the fit):
+//   prefill  TFLOP/s at density 1 (causal FLOPs 4 x head_dim x heads x L^2 / 2 over the median time) at the
+//            largest head dim and the length closest to 16K with batch 1, and measured time over ideal
+//            linear scaling, t(d) / (d x t(1)), at densities 0.5, 0.2 and 0.1 where measured;
+//   decode   attention GB/s (K and V bytes of the selected tokens over the median time) at density 1 for the
+//            largest batch, at 32K and 128K (or the longest measured length).
+void print_headline_figures(const Profile& profile, std::ostream& out);
+
 }  // namespace sparsesim

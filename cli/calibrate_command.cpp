@@ -66,6 +66,8 @@ int run_calibrate(int argc, char** argv) {
   const Profile profile = run_calibration(*backend, calibration);
   write_profile(profile, out_path);
   print_fit_report(profile, std::cout);
+  std::cout << "measured figures:\n";
+  print_headline_figures(profile, std::cout);
   std::cout << "wrote " << out_path << "\n";
   return 0;
 }

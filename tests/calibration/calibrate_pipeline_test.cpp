@@ -77,6 +77,11 @@ TEST_CASE("cpu calibration end to end: measure, fit, store, load, price") {
   print_fit_report(profile, report);
   CHECK(report.str().find("prefill_attention") != std::string::npos);
   CHECK(report.str().find("extrapolate sparsity") != std::string::npos);
+  std::ostringstream figures;
+  print_headline_figures(profile, figures);
+  CHECK(figures.str().find("prefill 256 tokens, head dim 64, 4/2 heads, density 1.0") != std::string::npos);
+  CHECK(figures.str().find("density 0.50") != std::string::npos);
+  CHECK(figures.str().find("decode attention 4096 tokens x batch 4") != std::string::npos);
 
   std::filesystem::create_directories(SPARSESIM_TEST_TMP);
   const std::string path = std::string(SPARSESIM_TEST_TMP) + "/cpu_profile.db";
