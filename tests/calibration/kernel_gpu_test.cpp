@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
+#include "calibration/calibrate.h"
 #include "calibration/kernels/cuda_kernels.h"
 #include "calibration/kernels/reference_kernels.h"
 #include "calibration/measurement_backends.h"
@@ -154,5 +156,41 @@ TEST_CASE("GPU prefill and decode time falls with density" * doctest::skip(no_cu
   const double bytes = 2.0 * 2 * 8 * 4 * 131072.0 * 128;
   MESSAGE("decode 128K x 8 dense: " << bytes / decode_dense_ns << " GB/s");
   CHECK(decode_sparse_ns < 0.3 * decode_dense_ns);
+}
+TEST_CASE("GPU calibration pipeline on a handful of cases: measure, fit, store, load" *
+          doctest::skip(no_cuda_device())) {
+  auto backend = make_backend("cuda:0");
+  std::vector<KernelCase> cases;
+  for (KernelOp op : all_kernel_ops())
+    for (std::int64_t length : {1024, 4096, 16384})
+      for (double density : {1.0, 0.25, 0.05}) {
+        KernelCase kc;
+        kc.op = op;
+        kc.query_heads = 28;
+        kc.kv_heads = 4;
+        kc.head_dim = 128;
+        kc.seq_tokens = length;
+        kc.density = density;
+        kc.block_tokens = op == KernelOp::kPrefillAttention ? 64 : 16;
+        kc.gemm_m = length / 64;
+        kc.gemm_n = 4608;
+        kc.gemm_k = static_cast<std::int64_t>(3584 * density) / 64 * 64 + 64;
+        cases.push_back(kc);
+      }
+  CalibrationOptions options;
+  options.grid = GridMode::kQuick;
+  const Profile profile = calibrate_cases(*backend, cases, options);
+  CHECK(profile.device.backend == "cuda");
+  CHECK(profile.device.sm_clock_mhz > 0);
+  for (const auto& m : profile.measurements) {
+    INFO(m.kernel_case.describe());
+    CHECK(m.samples.kept > 0);
+    CHECK(m.samples.median_ns > 0);
+  }
+  REQUIRE(profile.fits.size() == static_cast<std::size_t>(kKernelOpCount));
+  std::ostringstream report;
+  print_fit_report(profile, report);
+  print_headline_figures(profile, report);
+  MESSAGE(report.str());
 }
 #endif  // SPARSESIM_HAVE_CUDA
