@@ -1,5 +1,6 @@
 #pragma once
 // Test helpers: shipped trace paths and small hand-made files in a per-test temporary folder.
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -14,9 +15,11 @@ inline std::string shipped_trace(const std::string& relative) {
   return std::string(SPARSESIM_SOURCE_DIR) + "/data/traces/" + relative;
 }
 
-// A fresh folder under the test build tree, named after `name`.
+// A fresh folder under the test build tree, named after `name` and this process: CTest runs each test
+// case as its own process, in parallel, so cases sharing a name must not share (or delete) a folder.
 inline std::filesystem::path temp_folder(const std::string& name) {
-  const auto folder = std::filesystem::path(SPARSESIM_TEST_TMP) / "workloads" / name;
+  const auto folder =
+      std::filesystem::path(SPARSESIM_TEST_TMP) / "workloads" / (name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(folder);
   std::filesystem::create_directories(folder);
   return folder;
