@@ -1,5 +1,6 @@
 #include "experiments/experiment_runner.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -110,7 +111,8 @@ class ExperimentExecution {
     for (auto& group : groups_)
       for (const auto& note : group->workload.notes)
         if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-    notes.insert(notes.end(), report.notes.begin(), report.notes.end());
+    for (const auto& note : report.notes)
+      if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
     report.notes = notes;
     return report;
   }

@@ -25,7 +25,7 @@ std::string resolve_path(const std::string& path, const std::string& source_path
 WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_path) {
   const std::string path = "workload";
   if (!node) throw InputError(source_path + ": missing required key 'workload'");
-  std::vector<std::string> allowed = {"trace",        "format",       "reader",  "generator", "rate_multiplier",
+  std::vector<std::string> allowed = {"trace",        "format",       "reader",  "generator", "workflows", "rate_multiplier",
                                       "time_window", "max_requests", "input_tokens", "sessions"};
   for (const auto& key : request_traits_yaml_keys()) allowed.push_back(key);
   require_keys_within(node, path, allowed);
@@ -35,8 +35,11 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
   // operator[] on a missing key yields an invalid node, which yaml-cpp refuses to assign.
   if (node["reader"]) workload.reader_params = YAML::Clone(node["reader"]);
   if (node["generator"]) workload.generator = YAML::Clone(node["generator"]);
-  if (workload.trace_path.empty() == !yaml_present(workload.generator))
-    throw InputError(yaml_where(node, path) + ": expected exactly one of 'trace' or 'generator'");
+  if (node["workflows"]) workload.workflows = YAML::Clone(node["workflows"]);
+  const int sources = (workload.trace_path.empty() ? 0 : 1) + (yaml_present(workload.generator) ? 1 : 0) +
+                      (yaml_present(workload.workflows) ? 1 : 0);
+  if (sources != 1)
+    throw InputError(yaml_where(node, path) + ": expected exactly one of 'trace' or 'generator' or 'workflows'");
   workload.rate_multiplier = yaml_value<double>(node, path, "rate_multiplier", 1.0, "a positive number");
   if (!(workload.rate_multiplier > 0))
     throw InputError(yaml_where(node["rate_multiplier"], path + ".rate_multiplier") + ": expected a positive number");

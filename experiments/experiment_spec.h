@@ -20,6 +20,7 @@ struct WorkloadSpec {
   std::string format;          // "" = sniff
   YAML::Node reader_params;    // format-specific (e.g. column mapping for `csv`)
   YAML::Node generator;        // synthetic workload instead of a trace
+  YAML::Node workflows;        // agentic workflow templates instead (workloads/workflow_templates.h)
   double rate_multiplier = 1.0;  // > 1 compresses arrivals (more load)
   double window_start_s = 0.0;   // keep requests arriving in [start, end) of the trace
   double window_end_s = std::numeric_limits<double>::infinity();

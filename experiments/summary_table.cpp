@@ -70,6 +70,8 @@ std::string format_summary_table(const AggregateSet& set) {
     if (rows.front()->compute_target > 0)
       out << "compute target: " << compute_text(rows.front()->compute_target, rows.front()->compute_metric)
           << " (" << rows.front()->compute_metric << ")\n";
+    // GPU time is what a capacity planner pays for; show it beside any other equalised metric.
+    const bool show_gpu_seconds = rows.front()->compute_metric != "gpu_seconds";
     std::vector<std::vector<std::string>> table = {{"policy", "knob", "compute", "solver", "req/s", "out tok/s",
                                                     "TTFT p50 s", "TTFT p99 s", "TPOT p50 ms", "TPOT p99 ms",
                                                     "E2E p99 s", "SLO att.", "rejected", "quality (95% CI)",
@@ -83,6 +85,11 @@ std::string format_summary_table(const AggregateSet& set) {
                        std::to_string(row->rejected),
                        fixed(row->quality_mean, 4) + (row->replications > 1 ? " +/- " + fixed(row->quality_ci95, 4) : ""),
                        oracle_quality < 0 ? "-" : fixed(row->quality_mean - oracle_quality, 4)});
+    }
+    if (show_gpu_seconds) {
+      table[0].insert(table[0].begin() + 3, "GPU busy");
+      for (std::size_t r = 1; r < table.size(); ++r)
+        table[r].insert(table[r].begin() + 3, compute_text(rows[r - 1]->gpu_busy_s, "gpu_seconds"));
     }
     out << render(table);
 

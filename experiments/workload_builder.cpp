@@ -1,12 +1,16 @@
 #include "experiments/workload_builder.h"
 
 #include <cmath>
+#include <limits>
+#include <unordered_map>
 
 #include "experiments/yaml_fields.h"
+#include "workloads/dependency_groups.h"
 #include "workloads/session_turns.h"
 #include "workloads/synthetic_generator.h"
 #include "workloads/trace_loading.h"
 #include "workloads/trace_reader.h"
+#include "workloads/workflow_templates.h"
 
 namespace sparsesim {
 
@@ -17,6 +21,14 @@ BuiltWorkload read_workload_source(const WorkloadSpec& workload, std::uint64_t s
     built.rows_read = static_cast<std::int64_t>(built.requests.size());
     built.notes.push_back("workload: " + std::to_string(built.rows_read) + " synthetic requests (seed " +
                           std::to_string(seed) + ")");
+    return built;
+  }
+  if (yaml_present(workload.workflows)) {
+    built.requests = generate_workflow_requests(workload.workflows, seed, "workload.workflows");
+    built.rows_read = static_cast<std::int64_t>(built.requests.size());
+    const std::int64_t instances = built.requests.empty() ? 0 : built.requests.back().workflow_id + 1;
+    built.notes.push_back("workload: " + std::to_string(instances) + " agentic workflows, " +
+                          std::to_string(built.rows_read) + " calls (seed " + std::to_string(seed) + ")");
     return built;
   }
   TraceLoadReport report;
@@ -36,21 +48,41 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
   const TimeNs window_end = std::isinf(workload.window_end_s)
                                 ? std::numeric_limits<TimeNs>::max()
                                 : static_cast<TimeNs>(std::llround(workload.window_end_s * 1e9));
-  std::int64_t outside_window = 0, outside_lengths = 0, over_cap = 0;
-  for (const Request& request : source.requests) {
-    if (request.arrival_ns < window_start || request.arrival_ns >= window_end) {
-      ++outside_window;
-      continue;
+  // Selection keeps or drops whole dependency groups (a workflow's calls, requests linked by parent ids),
+  // so no kept request waits on a dropped one. Without links every request is its own group. A group is
+  // outside the window when its first request is, outside the lengths when any request is, and beyond the
+  // cap when it does not fit whole (later groups are then dropped too, so the kept ones are a prefix).
+  const std::vector<Request>& all = source.requests;
+  const std::vector<std::size_t> group = dependency_groups(all);
+  std::vector<std::int64_t> group_size(all.size(), 0);
+  std::vector<char> group_lengths_ok(all.size(), 1);
+  for (std::size_t index = 0; index < all.size(); ++index) {
+    const Request& request = all[index];
+    ++group_size[group[index]];
+    if (request.input_tokens < workload.min_input_tokens || request.input_tokens > workload.max_input_tokens)
+      group_lengths_ok[group[index]] = 0;
+  }
+  std::int64_t outside_window = 0, outside_lengths = 0, over_cap = 0, linked_groups = 0;
+  std::vector<char> keep_group(all.size(), 0);
+  bool cap_reached = false;
+  for (std::size_t index = 0; index < all.size(); ++index) {
+    const std::size_t root = group[index];
+    if (root == index) {  // a group's first request (lowest index) decides for the whole group
+      const std::int64_t size = group_size[root];
+      const std::int64_t kept = static_cast<std::int64_t>(built.requests.size());
+      if (all[index].arrival_ns < window_start || all[index].arrival_ns >= window_end) {
+        outside_window += size;
+      } else if (!group_lengths_ok[root]) {
+        outside_lengths += size;
+      } else if (cap_reached || (workload.max_requests >= 0 && kept + size > workload.max_requests)) {
+        cap_reached = true;
+        over_cap += size;
+      } else {
+        keep_group[root] = 1;
+        linked_groups += size > 1 ? 1 : 0;
+      }
     }
-    if (request.input_tokens < workload.min_input_tokens || request.input_tokens > workload.max_input_tokens) {
-      ++outside_lengths;
-      continue;
-    }
-    if (workload.max_requests >= 0 && static_cast<std::int64_t>(built.requests.size()) >= workload.max_requests) {
-      ++over_cap;
-      continue;
-    }
-    built.requests.push_back(request);
+    if (keep_group[root]) built.requests.push_back(all[index]);
   }
   auto note_selection = [&](std::int64_t count, const std::string& why) {
     if (count > 0) built.notes.push_back("selection: " + std::to_string(count) + " requests " + why + " (not simulated)");
@@ -58,14 +90,21 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
   note_selection(outside_window, "outside workload.time_window");
   note_selection(outside_lengths, "outside workload.input_tokens");
   note_selection(over_cap, "beyond workload.max_requests");
+  if (linked_groups > 0)
+    built.notes.push_back("selection: " + std::to_string(linked_groups) +
+                          " workflows (linked requests) kept whole; a workflow is dropped whole when any call is "
+                          "outside the input lengths or it does not fit the request cap");
 
-  // Selection keeps arrival order; ids are renumbered densely and times restart at the first kept arrival,
-  // scaled by the rate multiplier (> 1 compresses the trace).
+  // Selection keeps arrival order; ids are renumbered densely (parent ids follow) and times restart at the
+  // first kept arrival, scaled by the rate multiplier (> 1 compresses the trace).
+  std::unordered_map<std::uint64_t, std::uint64_t> new_id_of;
+  new_id_of.reserve(built.requests.size());
+  for (std::size_t index = 0; index < built.requests.size(); ++index) new_id_of.emplace(built.requests[index].id, index);
   const TimeNs origin = built.requests.empty() ? 0 : built.requests.front().arrival_ns;
   for (std::size_t index = 0; index < built.requests.size(); ++index) {
     Request& request = built.requests[index];
     request.id = index;
-    request.parent_ids.clear();
+    for (std::uint64_t& parent : request.parent_ids) parent = new_id_of.at(parent);  // kept with its group
     request.arrival_ns = static_cast<TimeNs>(
         std::llround(static_cast<double>(request.arrival_ns - origin) / workload.rate_multiplier));
   }
