@@ -141,6 +141,18 @@ LengthSpec parse_length(const YAML::Node& node, const std::string& path) {
 
 }  // namespace
 
+ArrivalSpec parse_arrival_spec(const YAML::Node& node, const std::string& yaml_path) {
+  if (!node) throw InputError(yaml_path + ": expected a map (process, rate_per_s, cv)");
+  if (!node.IsMap())
+    throw InputError(yaml_path + " (" + yaml_location(node) + "): expected a map (process, rate_per_s, cv)");
+  return parse_arrival(node, yaml_path);
+}
+
+LengthSpec parse_length_spec(const YAML::Node& node, const std::string& yaml_path) {
+  if (!node) throw InputError(yaml_path + ": expected a map with dist: fixed, lognormal, uniform or empirical");
+  return parse_length(node, yaml_path);
+}
+
 GeneratorSpec parse_generator_spec(const YAML::Node& node, const std::string& yaml_path) {
   const Params params(node, yaml_path,
                       {{"count", "-1", "number of requests (or give duration_s)"},

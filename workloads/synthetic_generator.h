@@ -57,6 +57,11 @@ struct GeneratorSpec {
 GeneratorSpec parse_generator_spec(const YAML::Node& node,
                                    const std::string& yaml_path = "workload.generator");
 
+// The arrival and length maps of the schema above on their own, for other generators that reuse them
+// (e.g. workloads/workflow_templates.h). Throw InputError naming yaml_path.
+ArrivalSpec parse_arrival_spec(const YAML::Node& node, const std::string& yaml_path);
+LengthSpec parse_length_spec(const YAML::Node& node, const std::string& yaml_path);
+
 // Deterministic for (spec, seed): same values on every platform up to libm rounding.
 std::vector<Request> generate_requests(const GeneratorSpec& spec, std::uint64_t seed);
 std::vector<Request> generate_requests(const YAML::Node& node, std::uint64_t seed,
