@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "experiments/results_store.h"
 #include "workloads/input_error.h"
 
@@ -28,20 +29,8 @@ int export_command(int argc, char** argv) {
   options.add_options()("help,h", "show this help")(
       "table,t", po::value(&table)->default_value("runs"), "runs, requests or sweep_points")(
       "output,o", po::value(&out_path), "CSV file to write (default: stdout)");
-  po::options_description hidden;
-  hidden.add_options()("results", po::value(&db_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("results", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
-  po::notify(vm);
-  if (db_path.empty()) throw po::error("missing RESULTS.db");
+  if (!parse_command_line(argc, argv, options, "RESULTS.db", db_path, vm)) return 0;
   if (table != "runs" && table != "requests" && table != "sweep_points")
     throw InputError("--table: expected runs, requests or sweep_points, got '" + table + "'");
   auto db = open_results(db_path);

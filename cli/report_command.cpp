@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "experiments/html_report.h"
 #include "experiments/results_store.h"
 #include "experiments/run_aggregates.h"
@@ -33,20 +34,8 @@ int report_command(int argc, char** argv) {
   options.add_options()("help,h", "show this help")("output,o", po::value(&html_path), "HTML file to write")(
       "experiment,e", po::value(&experiment), "only this experiment's runs (default: every run)")(
       "text", "print the comparison table instead of writing HTML");
-  po::options_description hidden;
-  hidden.add_options()("results", po::value(&db_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("results", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
-  po::notify(vm);
-  if (db_path.empty()) throw po::error("missing RESULTS.db");
+  if (!parse_command_line(argc, argv, options, "RESULTS.db", db_path, vm)) return 0;
   if (html_path.empty() && !vm.count("text")) throw po::error("give -o report.html or --text");
   auto db = open_results(db_path);
   const std::vector<std::int64_t> ids = experiment.empty() ? std::vector<std::int64_t>{} : runs_of_experiment(*db, experiment);

@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "experiments/capacity_planner.h"
 #include "experiments/experiment_runner.h"
 #include "experiments/html_report.h"
@@ -31,20 +32,8 @@ int run_command(int argc, char** argv) {
       "threads,j", po::value(&threads)->default_value(0), "worker threads (0 = all cores); results do not depend on it")(
       "report", po::value(&report_path), "also write an HTML report here (overrides the experiment's `report:`)")(
       "no-progress", "never draw the progress bar");
-  po::options_description hidden;
-  hidden.add_options()("experiment", po::value(&experiment_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("experiment", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
-  po::notify(vm);
-  if (experiment_path.empty()) throw po::error("missing EXPERIMENT.yaml");
+  if (!parse_command_line(argc, argv, options, "EXPERIMENT.yaml", experiment_path, vm)) return 0;
 
   ExperimentSpec spec = load_experiment(experiment_path);
   if (vm.count("seed")) spec.seed = seed;

@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "workloads/input_error.h"
 #include "workloads/trace_loading.h"
 #include "workloads/trace_stats.h"
@@ -159,20 +160,8 @@ int trace_stats_command(int argc, char** argv) {
       "also write a PNG with length histograms and the arrival rate (gnuplot)")(
       "reader,r", po::value(&reader_yaml),
       "reader parameters as a YAML map, e.g. for --format csv: '{arrival_column: t, arrival_unit: ms}'");
-  po::options_description hidden;
-  hidden.add_options()("trace", po::value(&trace_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("trace", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
-  po::notify(vm);
-  if (trace_path.empty()) throw po::error("missing TRACE");
+  if (!parse_command_line(argc, argv, options, "TRACE", trace_path, vm)) return 0;
   Params reader_params;
   if (!reader_yaml.empty()) {
     if (format.empty()) throw po::error("--reader needs --format");
