@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -122,4 +123,87 @@ TEST_CASE("every subcommand answers --help") {
     CHECK(help.exit_code == 0);
     CHECK(help.output.find(command) != std::string::npos);
   }
+}
+
+TEST_CASE("a sweep stores one point per value and the HTML report embeds every plot") {
+  const fs::path dir = test_dir("sweep-report");
+  std::ofstream(dir / "sweep.yaml") << R"(name: sweep-test
+workload: {trace: data/traces/azure2023/AzureLLMInferenceTrace_code.csv, max_requests: 200}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 1}
+quality: data/quality/sparse_frontier_prior.csv
+compute: {metric: attention_flops, target: {fraction_of_dense: 0.5}}
+policies: [dense, fixed]
+sweep: {field: compute.target.fraction_of_dense, values: [0.3, 0.6]}
+)";
+  const auto run = run_cli("run " + (dir / "sweep.yaml").string() + " --no-progress --out " +
+                               (dir / "sweep.db").string() + " --report " + (dir / "report.html").string(),
+                           dir);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.output.find("compute.target.fraction_of_dense = 0.300") != std::string::npos);
+  CHECK(run.output.find("compute.target.fraction_of_dense = 0.600") != std::string::npos);
+  const auto points = run_cli("export " + (dir / "sweep.db").string() + " --table sweep_points", dir);
+  REQUIRE(points.exit_code == 0);
+  int rows = 0;
+  std::istringstream lines(points.output);
+  for (std::string line; std::getline(lines, line);) rows += line.empty() ? 0 : 1;
+  CHECK(rows == 1 + 2 * 3);  // header + 2 points x (dense, fixed, oracle)
+  const std::string html = read_bytes(dir / "report.html");
+  CHECK(html.find("<svg") != std::string::npos);
+  // Self-contained: nothing is fetched when the page is opened.
+  CHECK(html.find("src=\"http") == std::string::npos);
+  CHECK(html.find("<link") == std::string::npos);
+  std::size_t plots = 0;
+  for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++plots;
+  CHECK(plots == 5);
+  CHECK(fs::exists(dir / "report_plots" / "quality_vs_compute.png"));
+}
+
+TEST_CASE("capacity mode finds the smallest replica count meeting the SLOs") {
+  const fs::path dir = test_dir("capacity");
+  std::ofstream(dir / "capacity.yaml") << R"(name: capacity-test
+workload: {trace: data/traces/azure2023/AzureLLMInferenceTrace_conv.csv, max_requests: 300, rate_multiplier: 20}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B}
+slo: {ttft_p99_s: 1.0, tpot_p99_ms: 60}
+policies: [dense]
+capacity: {min_replicas: 1, max_replicas: 16}
+)";
+  const auto run = run_cli("run " + (dir / "capacity.yaml").string() + " --no-progress --out " +
+                               (dir / "capacity.db").string(),
+                           dir);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.output.find("== capacity") != std::string::npos);
+  std::istringstream table(run.output.substr(run.output.find("== capacity")));
+  int chosen = -1;
+  for (std::string line; std::getline(table, line);)
+    if (line.rfind("dense ", 0) == 0) chosen = std::stoi(line.substr(5));
+  REQUIRE(chosen >= 1);
+  CHECK(chosen <= 16);
+  // Every probed size below the answer misses the SLO; every probed size at or above it meets it.
+  const auto runs = run_cli("export " + (dir / "capacity.db").string() + " --table runs", dir);
+  std::istringstream csv(runs.output);
+  std::string header;
+  std::getline(csv, header);
+  auto column = [&](const std::string& name) {
+    int index = 0;
+    std::istringstream cells(header);
+    for (std::string cell; std::getline(cells, cell, ','); ++index)
+      if (cell == name) return index;
+    return -1;
+  };
+  const int replicas_column = column("replicas"), meets_column = column("meets_slo");
+  REQUIRE(replicas_column >= 0);
+  REQUIRE(meets_column >= 0);
+  int probes = 0;
+  for (std::string line; std::getline(csv, line);) {
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (static_cast<int>(cells.size()) <= std::max(replicas_column, meets_column)) continue;
+    const int replicas = std::stoi(cells[replicas_column]);
+    CHECK((cells[meets_column] == "1") == (replicas >= chosen));
+    ++probes;
+  }
+  CHECK(probes >= 2);
 }
