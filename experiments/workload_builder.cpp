@@ -90,10 +90,11 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
   note_selection(outside_window, "outside workload.time_window");
   note_selection(outside_lengths, "outside workload.input_tokens");
   note_selection(over_cap, "beyond workload.max_requests");
-  if (linked_groups > 0)
+  if (linked_groups > 0 && outside_window + outside_lengths + over_cap > 0)
     built.notes.push_back("selection: " + std::to_string(linked_groups) +
-                          " workflows (linked requests) kept whole; a workflow is dropped whole when any call is "
-                          "outside the input lengths or it does not fit the request cap");
+                          " workflows (linked requests) kept whole; a workflow is dropped whole when its first "
+                          "call is outside the window, any call is outside the input lengths, or it does not fit "
+                          "the request cap");
 
   // Selection keeps arrival order; ids are renumbered densely (parent ids follow) and times restart at the
   // first kept arrival, scaled by the rate multiplier (> 1 compresses the trace).
