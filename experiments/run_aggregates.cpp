@@ -60,7 +60,8 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
                            "compute_target, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p99_s, "
                            "tpot_p50_ms, tpot_p99_ms, e2e_p99_s, slo_attainment, gpu_busy_s, mean_expected_quality, "
                            "requests, rejected, preemptions, escalations, lookups_exact, lookups_interpolated, "
-                           "lookups_extrapolated, cost_model, quality_model, warnings, COALESCE(model, '') FROM runs" +
+                           "lookups_extrapolated, cost_model, quality_model, warnings, COALESCE(model, ''), workflows, "
+                           "workflow_e2e_p50_s, workflow_e2e_p99_s FROM runs" +
                                where + " ORDER BY run_id");
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
@@ -98,6 +99,9 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     for (std::int64_t* field : {&row.requests, &row.rejected, &row.preemptions, &row.escalations, &row.lookups_exact,
                                 &row.lookups_interpolated, &row.lookups_extrapolated})
       *field += runs.column_int(c++);
+    row.workflows += runs.column_double(33);
+    row.workflow_e2e_p50_s += runs.column_double(34);
+    row.workflow_e2e_p99_s += runs.column_double(35);
     set.cost_model = runs.column_text(29);
     set.quality_model = runs.column_text(30);
     std::istringstream warnings(runs.column_text(31));
@@ -110,7 +114,8 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     const double n = row.replications;
     for (double* field : {&row.knob, &row.compute, &row.compute_target, &row.throughput_rps,
                           &row.throughput_tokens_per_s, &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms,
-                          &row.tpot_p99_ms, &row.e2e_p99_s, &row.slo_attainment, &row.gpu_busy_s})
+                          &row.tpot_p99_ms, &row.e2e_p99_s, &row.slo_attainment, &row.gpu_busy_s, &row.workflows,
+                          &row.workflow_e2e_p50_s, &row.workflow_e2e_p99_s})
       *field /= n;
     const auto& values = qualities[index];
     row.quality_mean = std::accumulate(values.begin(), values.end(), 0.0) / n;

@@ -86,6 +86,13 @@ std::string format_summary_table(const AggregateSet& set) {
                        fixed(row->quality_mean, 4) + (row->replications > 1 ? " +/- " + fixed(row->quality_ci95, 4) : ""),
                        oracle_quality < 0 ? "-" : fixed(row->quality_mean - oracle_quality, 4)});
     }
+    // Agentic workflows: the end-to-end latency of whole DAGs beside the per-call figures.
+    if (rows.front()->workflows > 0) {
+      table[0].insert(table[0].end() - 2, {"WF E2E p50 s", "WF E2E p99 s"});
+      for (std::size_t r = 1; r < table.size(); ++r)
+        table[r].insert(table[r].end() - 2,
+                        {fixed(rows[r - 1]->workflow_e2e_p50_s, 2), fixed(rows[r - 1]->workflow_e2e_p99_s, 2)});
+    }
     if (show_gpu_seconds) {
       table[0].insert(table[0].begin() + 3, "GPU busy");
       for (std::size_t r = 1; r < table.size(); ++r)
