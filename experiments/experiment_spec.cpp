@@ -30,13 +30,20 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
   for (const auto& key : request_traits_yaml_keys()) allowed.push_back(key);
   require_keys_within(node, path, allowed);
   WorkloadSpec workload;
-  workload.trace_path = resolve_path(yaml_value<std::string>(node, path, "trace", "", "a trace file path"), source_path);
+  // `trace:` is a path or a list of paths (merged by arrival time, each relative to its own start).
+  if (node["trace"] && node["trace"].IsSequence()) {
+    for (const auto& item : yaml_value<std::vector<std::string>>(node, path, "trace", {}, "a list of trace paths"))
+      workload.trace_paths.push_back(resolve_path(item, source_path));
+    if (workload.trace_paths.empty()) throw InputError(yaml_where(node["trace"], path + ".trace") + ": empty list");
+  } else if (const auto trace = yaml_value<std::string>(node, path, "trace", "", "a trace file path"); !trace.empty()) {
+    workload.trace_paths.push_back(resolve_path(trace, source_path));
+  }
   workload.format = yaml_value<std::string>(node, path, "format", "", "a trace format name");
   // operator[] on a missing key yields an invalid node, which yaml-cpp refuses to assign.
   if (node["reader"]) workload.reader_params = YAML::Clone(node["reader"]);
   if (node["generator"]) workload.generator = YAML::Clone(node["generator"]);
   if (node["workflows"]) workload.workflows = YAML::Clone(node["workflows"]);
-  const int sources = (workload.trace_path.empty() ? 0 : 1) + (yaml_present(workload.generator) ? 1 : 0) +
+  const int sources = (workload.trace_paths.empty() ? 0 : 1) + (yaml_present(workload.generator) ? 1 : 0) +
                       (yaml_present(workload.workflows) ? 1 : 0);
   if (sources != 1)
     throw InputError(yaml_where(node, path) + ": expected exactly one of 'trace' or 'generator' or 'workflows'");

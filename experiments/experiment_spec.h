@@ -16,7 +16,7 @@
 namespace sparsesim {
 
 struct WorkloadSpec {
-  std::string trace_path;      // empty when a generator is used
+  std::vector<std::string> trace_paths;  // one or more traces, merged by arrival; empty for generators
   std::string format;          // "" = sniff
   YAML::Node reader_params;    // format-specific (e.g. column mapping for `csv`)
   YAML::Node generator;        // synthetic workload instead of a trace

@@ -1,5 +1,6 @@
 #include "experiments/workload_builder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -31,12 +32,32 @@ BuiltWorkload read_workload_source(const WorkloadSpec& workload, std::uint64_t s
                           std::to_string(built.rows_read) + " calls (seed " + std::to_string(seed) + ")");
     return built;
   }
-  TraceLoadReport report;
-  const std::string format = workload.format.empty() ? sniff_trace_format(workload.trace_path) : workload.format;
-  const Params reader_params = bind_trace_reader_params(format, workload.reader_params, "workload.reader");
-  built.requests = load_trace(workload.trace_path, format, report, reader_params);
-  built.rows_read = report.rows;
-  built.notes = report.warnings;
+  std::int64_t session_offset = 0;
+  for (const std::string& path : workload.trace_paths) {
+    TraceLoadReport report;
+    const std::string format = workload.format.empty() ? sniff_trace_format(path) : workload.format;
+    const Params reader_params = bind_trace_reader_params(format, workload.reader_params, "workload.reader");
+    std::vector<Request> requests = load_trace(path, format, report, reader_params);
+    // Session ids are per trace; offset them so two traces' sessions never merge.
+    std::int64_t largest_session = -1;
+    for (Request& request : requests) {
+      if (request.session_id >= 0) request.session_id += session_offset;
+      largest_session = std::max(largest_session, request.session_id);
+    }
+    session_offset = largest_session + 1;
+    built.requests.insert(built.requests.end(), std::make_move_iterator(requests.begin()),
+                          std::make_move_iterator(requests.end()));
+    built.rows_read += report.rows;
+    built.notes.insert(built.notes.end(), report.warnings.begin(), report.warnings.end());
+  }
+  if (workload.trace_paths.size() > 1) {
+    // Merged by arrival; ties keep trace order, so the merge is deterministic.
+    std::stable_sort(built.requests.begin(), built.requests.end(),
+                     [](const Request& a, const Request& b) { return a.arrival_ns < b.arrival_ns; });
+    for (std::size_t index = 0; index < built.requests.size(); ++index) built.requests[index].id = index;
+    built.notes.push_back("workload: " + std::to_string(workload.trace_paths.size()) + " traces merged by arrival (" +
+                          std::to_string(built.rows_read) + " requests)");
+  }
   return built;
 }
 
