@@ -12,7 +12,7 @@ $(BUILD_DIR)/CMakeCache.txt: | deps
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 
 build: deps $(BUILD_DIR)/CMakeCache.txt
-	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) -- --no-print-directory
 
 demo: build
 	$(BUILD_DIR)/sparsesim run experiments/demo.yaml --out results/demo.db
