@@ -2,10 +2,15 @@
 // timing loop is the shared one (measurement_timing.cpp); this file adds the clock check: after every
 // sample the SM clock is probed, and a sample taken while the clock sat more than max_clock_drop below
 // the best clock seen in the same case (throttling mid-case) is rejected.
-#if SPARSESIM_HAVE_CUDA
+//
+// Built only into the CUDA plugin (see cuda_plugin_abi.h), never into sparsesim_calibration: the folder
+// glob excludes calibration/cuda_plugin/. Compiled with hidden visibility, so only the extern "C" entry
+// points below are exported and the plugin's own copies of the kernels never interpose on anything.
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
+#include "calibration/cuda_plugin/cuda_plugin_abi.h"
 #include "calibration/kernels/cuda_kernels.h"
 #include "calibration/kernels/reference_kernels.h"
 #include "calibration/measurement_backends.h"
@@ -64,10 +69,24 @@ class CudaBackend final : public KernelBackend {
 };
 
 }  // namespace
+}  // namespace sparsesim
 
-std::unique_ptr<KernelBackend> make_cuda_backend(int device) {
-  return std::make_unique<CudaBackend>(device);
+#define SPARSESIM_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+extern "C" SPARSESIM_PLUGIN_EXPORT int sparsesim_cuda_plugin_abi_version() {
+  return SPARSESIM_CUDA_PLUGIN_ABI_VERSION;
 }
 
-}  // namespace sparsesim
-#endif  // SPARSESIM_HAVE_CUDA
+extern "C" SPARSESIM_PLUGIN_EXPORT int sparsesim_cuda_device_count() {
+  return sparsesim::cuda::device_count();
+}
+
+extern "C" SPARSESIM_PLUGIN_EXPORT sparsesim::KernelBackend* sparsesim_make_cuda_backend(int device) {
+  return new sparsesim::CudaBackend(device);
+}
+
+// The factory calls these through pointers of the ABI header's types: a signature drift is a build error.
+static_assert(
+    std::is_same_v<decltype(sparsesim_cuda_plugin_abi_version), sparsesim_cuda_plugin_abi_version_fn>);
+static_assert(std::is_same_v<decltype(sparsesim_cuda_device_count), sparsesim_cuda_device_count_fn>);
+static_assert(std::is_same_v<decltype(sparsesim_make_cuda_backend), sparsesim_make_cuda_backend_fn>);
