@@ -127,9 +127,24 @@ class OraclePolicy final : public BudgetPolicy {
           1e-9);
     }
     const std::size_t count = table.prefill_densities.size() * table.kv_budgets.size();
+    // Expected quality is dense accuracy x prefill retention x decode retention (QualityModel's contract),
+    // so the grid needs one lookup per prefill option and one per decode option, not one per pair.
+    std::vector<double> with_dense_decode(table.prefill_densities.size());
+    for (std::size_t p = 0; p < with_dense_decode.size(); ++p) {
+      Budget budget;
+      budget.prefill_density = table.prefill_densities[p];
+      with_dense_decode[p] = quality_model_->score(request, budget).expected_quality;
+    }
+    std::vector<double> decode_retention(table.kv_budgets.size());
+    for (std::size_t d = 0; d < decode_retention.size(); ++d) {
+      Budget budget;
+      budget.decode_kv_budget_tokens = table.kv_budgets[d];
+      decode_retention[d] = quality_model_->score(request, budget).decode_retention;
+    }
     table.quality.reserve(count);
     for (std::size_t index = 0; index < count; ++index)
-      table.quality.push_back(quality_model_->score(request, table.budget(index)).expected_quality);
+      table.quality.push_back(with_dense_decode[index / table.kv_budgets.size()] *
+                              decode_retention[index % table.kv_budgets.size()]);
     return table;
   }
 
