@@ -1,5 +1,6 @@
 #include "experiments/experiment_spec.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -65,9 +66,26 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
         yaml_value<std::int32_t>(lengths, path + ".input_tokens", "max", workload.max_input_tokens, "tokens");
   }
   if (const YAML::Node sessions = node["sessions"]) {
-    require_keys_within(sessions, path + ".sessions", {"closed_loop", "think_time_s"});
-    workload.closed_loop_sessions = yaml_value<bool>(sessions, path + ".sessions", "closed_loop", false, "true or false");
-    workload.think_time_s = yaml_value<double>(sessions, path + ".sessions", "think_time_s", 5.0, "seconds");
+    const std::string sub = path + ".sessions";
+    require_keys_within(sessions, sub, {"closed_loop", "think_time_s", "think_time", "think_time_source"});
+    workload.closed_loop_sessions = yaml_value<bool>(sessions, sub, "closed_loop", false, "true or false");
+    workload.think_time_s = yaml_value<double>(sessions, sub, "think_time_s", 5.0, "seconds");
+    if (sessions["think_time_s"] && sessions["think_time"])
+      throw InputError(yaml_where(sessions, sub) + ": give at most one of think_time_s and think_time");
+    if (!(workload.think_time_s >= 0.0) || !std::isfinite(workload.think_time_s))
+      throw InputError(yaml_where(sessions["think_time_s"], sub + ".think_time_s") + ": expected finite seconds >= 0");
+    workload.think_time = sessions["think_time"] ? parse_think_time_spec(sessions["think_time"], sub + ".think_time")
+                                                 : fixed_think_time(workload.think_time_s);
+    const auto source = yaml_value<std::string>(sessions, sub, "think_time_source", "trace_gap",
+                                                "trace_gap or distribution");
+    if (source == "trace_gap") {
+      workload.think_time_source = ThinkTimeSource::trace_gap;
+    } else if (source == "distribution") {
+      workload.think_time_source = ThinkTimeSource::distribution;
+    } else {
+      throw InputError(yaml_where(sessions["think_time_source"], sub + ".think_time_source") +
+                       ": expected trace_gap or distribution, got '" + source + "'");
+    }
   }
   workload.traits = parse_request_traits_config(node, path);
   return workload;

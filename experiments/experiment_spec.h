@@ -12,6 +12,8 @@
 
 #include "sim/simulation.h"
 #include "workloads/request_traits.h"
+#include "workloads/session_turns.h"
+#include "workloads/think_time.h"
 
 namespace sparsesim {
 
@@ -29,6 +31,12 @@ struct WorkloadSpec {
   std::int32_t max_input_tokens = std::numeric_limits<std::int32_t>::max();
   bool closed_loop_sessions = false;  // session turns wait for the previous turn
   double think_time_s = 5.0;          // default think time when the trace has none
+  // The think-time distribution of closed-loop turns: `sessions.think_time:` (workloads/think_time.h), or
+  // fixed at think_time_s (`sessions.think_time_s:`, the shorthand; give at most one of the two).
+  ThinkTimeSpec think_time = fixed_think_time(5.0);
+  // `sessions.think_time_source:` trace_gap (default: the trace's gap between turns when positive, else a
+  // draw) or distribution (always a draw).
+  ThinkTimeSource think_time_source = ThinkTimeSource::trace_gap;
   RequestTraitsConfig traits;         // task mix and predictor settings (workloads/request_traits.h)
 };
 

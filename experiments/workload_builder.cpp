@@ -9,6 +9,7 @@
 #include "workloads/dependency_groups.h"
 #include "workloads/session_turns.h"
 #include "workloads/synthetic_generator.h"
+#include "workloads/think_time.h"
 #include "workloads/trace_loading.h"
 #include "workloads/trace_reader.h"
 #include "workloads/workflow_templates.h"
@@ -32,19 +33,27 @@ BuiltWorkload read_workload_source(const WorkloadSpec& workload, std::uint64_t s
                           std::to_string(built.rows_read) + " calls (seed " + std::to_string(seed) + ")");
     return built;
   }
-  std::int64_t session_offset = 0;
+  std::int64_t session_offset = 0, workflow_offset = 0;
   for (const std::string& path : workload.trace_paths) {
     TraceLoadReport report;
     const std::string format = workload.format.empty() ? sniff_trace_format(path) : workload.format;
     const Params reader_params = bind_trace_reader_params(format, workload.reader_params, "workload.reader");
     std::vector<Request> requests = load_trace(path, format, report, reader_params);
-    // Session ids are per trace; offset them so two traces' sessions never merge.
-    std::int64_t largest_session = -1;
+    // Session and workflow ids are per trace; offset them so two traces' never merge. Request ids (and the
+    // parent ids of workflows read from a trace) continue after the previous trace's, so they stay unique
+    // until the merge below renumbers them.
+    const std::uint64_t id_offset = built.requests.size();
+    std::int64_t largest_session = -1, largest_workflow = -1;
     for (Request& request : requests) {
       if (request.session_id >= 0) request.session_id += session_offset;
+      if (request.workflow_id >= 0) request.workflow_id += workflow_offset;
       largest_session = std::max(largest_session, request.session_id);
+      largest_workflow = std::max(largest_workflow, request.workflow_id);
+      request.id += id_offset;
+      for (std::uint64_t& parent : request.parent_ids) parent += id_offset;
     }
     session_offset = largest_session + 1;
+    workflow_offset = largest_workflow + 1;
     built.requests.insert(built.requests.end(), std::make_move_iterator(requests.begin()),
                           std::make_move_iterator(requests.end()));
     built.rows_read += report.rows;
@@ -54,7 +63,13 @@ BuiltWorkload read_workload_source(const WorkloadSpec& workload, std::uint64_t s
     // Merged by arrival; ties keep trace order, so the merge is deterministic.
     std::stable_sort(built.requests.begin(), built.requests.end(),
                      [](const Request& a, const Request& b) { return a.arrival_ns < b.arrival_ns; });
-    for (std::size_t index = 0; index < built.requests.size(); ++index) built.requests[index].id = index;
+    std::unordered_map<std::uint64_t, std::uint64_t> new_id_of;
+    for (std::size_t index = 0; index < built.requests.size(); ++index) {
+      new_id_of.emplace(built.requests[index].id, index);
+      built.requests[index].id = index;
+    }
+    for (Request& request : built.requests)
+      for (std::uint64_t& parent : request.parent_ids) parent = new_id_of.at(parent);
     built.notes.push_back("workload: " + std::to_string(workload.trace_paths.size()) + " traces merged by arrival (" +
                           std::to_string(built.rows_read) + " requests)");
   }
@@ -131,7 +146,11 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
         std::llround(static_cast<double>(request.arrival_ns - origin) / workload.rate_multiplier));
   }
   if (workload.closed_loop_sessions) {
-    link_session_turns(built.requests, static_cast<TimeNs>(std::llround(workload.think_time_s * 1e9)));
+    // Draws are keyed by (seed, final request id), so they do not depend on order or threads. Think times
+    // are user behaviour: the rate multiplier scales the trace gaps (arrivals) but not the drawn times.
+    link_session_turns(built.requests, workload.think_time_source, [&](const Request& turn) {
+      return draw_think_time_ns(workload.think_time, seed, turn.id);
+    });
     std::int64_t linked = 0;
     for (const Request& request : built.requests) linked += request.parent_ids.empty() ? 0 : 1;
     built.notes.push_back("sessions: " + std::to_string(linked) +

@@ -8,6 +8,12 @@ namespace sparsesim {
 void link_session_turns(std::vector<Request>& requests, TimeNs default_think_time_ns) {
   if (default_think_time_ns < 0)
     throw std::invalid_argument("link_session_turns: default think time must be >= 0");
+  link_session_turns(requests, ThinkTimeSource::trace_gap,
+                     [default_think_time_ns](const Request&) { return default_think_time_ns; });
+}
+
+void link_session_turns(std::vector<Request>& requests, ThinkTimeSource source,
+                        const std::function<TimeNs(const Request&)>& draw_think_time_ns) {
   std::unordered_map<std::int64_t, std::size_t> last_turn_index;  // session id -> index of its latest turn
   for (std::size_t index = 0; index < requests.size(); ++index) {
     Request& request = requests[index];
@@ -21,7 +27,13 @@ void link_session_turns(std::vector<Request>& requests, TimeNs default_think_tim
     const Request& previous = requests[entry->second];
     const TimeNs gap_ns = request.arrival_ns - previous.arrival_ns;
     request.parent_ids.assign(1, previous.id);
-    request.think_time_ns = gap_ns > 0 ? gap_ns : default_think_time_ns;
+    if (source == ThinkTimeSource::trace_gap && gap_ns > 0) {
+      request.think_time_ns = gap_ns;
+    } else {
+      request.think_time_ns = draw_think_time_ns(request);
+      if (request.think_time_ns < 0)
+        throw std::invalid_argument("link_session_turns: a drawn think time must be >= 0");
+    }
     entry->second = index;
   }
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Closed-loop session turns: an opt-in step after load_trace for traces with session ids.
+#include <functional>
 #include <vector>
 
 #include "workloads/request.h"
@@ -16,5 +17,16 @@ namespace sparsesim {
 // First turns and requests without a session are left open-loop (parent_ids empty, think time unchanged).
 // Throws std::invalid_argument when default_think_time_ns < 0 or ids are not 0..n-1 in order.
 void link_session_turns(std::vector<Request>& requests, TimeNs default_think_time_ns);
+
+// Where a linked turn's think time comes from. trace_gap: the gap between the two turns' arrivals when it
+// is positive, else a draw (today's rule, with a distribution instead of one default). distribution:
+// always a draw (for traces whose gaps are not think times, e.g. arrival stamps of a replay).
+enum class ThinkTimeSource { trace_gap, distribution };
+
+// As above, with think times from `draw_think_time_ns(turn)` (called once for each turn that needs a draw,
+// with the turn's final id set; must return >= 0, else std::invalid_argument). Typically a seeded draw
+// keyed by the turn's id (workloads/think_time.h), so results do not depend on call order.
+void link_session_turns(std::vector<Request>& requests, ThinkTimeSource source,
+                        const std::function<TimeNs(const Request&)>& draw_think_time_ns);
 
 }  // namespace sparsesim

@@ -7,6 +7,7 @@
 #include "workloads/input_error.h"
 #include "workloads/line_reader.h"
 #include "workloads/text_scan.h"
+#include "workloads/trace_links.h"
 
 namespace sparsesim {
 namespace {
@@ -78,7 +79,13 @@ std::vector<Request> load_trace(const std::string& path, const std::string& form
         std::to_string(report.out_of_order_rows) +
         " rows arrived earlier than the row before them; sorted stably by arrival time");
   }
-  for (std::size_t index = 0; index < requests.size(); ++index) requests[index].id = index;
+  std::vector<std::uint64_t> final_id_of_row;  // only needed when the trace names parents
+  if (!report.parent_links.empty()) final_id_of_row.resize(requests.size());
+  for (std::size_t index = 0; index < requests.size(); ++index) {
+    if (!final_id_of_row.empty()) final_id_of_row.at(requests[index].id) = index;
+    requests[index].id = index;
+  }
+  if (!report.parent_links.empty()) apply_parent_links(requests, report.parent_links, final_id_of_row);
   return requests;
 }
 
