@@ -1,10 +1,48 @@
 #include "experiments/resolved_config.h"
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include <yaml-cpp/yaml.h>
+
+#include "experiments/config_hash.h"
 
 #include "experiments/yaml_fields.h"
 
 namespace sparsesim {
+namespace {
+
+// FNV-1a of a file's bytes, so that editing a trace, curve or profile file changes the config hash and
+// stored runs made from the old contents are not mistaken for current ones.
+std::string file_digest(const std::string& path) {
+  std::ifstream input(path, std::ios::binary);
+  if (!input) return "unreadable";
+  std::string bytes((std::istreambuf_iterator<char>(input)), std::istreambuf_iterator<char>());
+  return config_hash_hex(bytes);
+}
+
+// The data files a run reads, with their digests.
+YAML::Node input_digests(const ExperimentSpec& spec) {
+  YAML::Node digests(YAML::NodeType::Map);
+  for (const auto& trace : spec.workload.trace_paths) digests[trace] = file_digest(trace);
+  std::string curves;
+  if (spec.quality.IsScalar()) curves = spec.quality.as<std::string>();
+  if (spec.quality.IsMap() && spec.quality["curves"]) curves = spec.quality["curves"].as<std::string>();
+  if (!curves.empty()) {
+    digests[curves] = file_digest(curves);
+    std::string dense = (std::filesystem::path(curves).parent_path() / "dense_accuracy.csv").string();
+    if (spec.quality.IsMap() && spec.quality["dense_accuracy"]) dense = spec.quality["dense_accuracy"].as<std::string>();
+    if (std::filesystem::exists(dense)) digests[dense] = file_digest(dense);
+  }
+  if (spec.cost_model.IsMap())
+    for (const char* key : {"profile", "path"})
+      if (spec.cost_model[key] && spec.cost_model[key].IsScalar())
+        digests[spec.cost_model[key].as<std::string>()] = file_digest(spec.cost_model[key].as<std::string>());
+  return digests;
+}
+
+}  // namespace
 
 std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   YAML::Node root(YAML::NodeType::Map);
@@ -74,6 +112,7 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
     policies.push_back(entry);
   }
   root["policies"] = policies;
+  root["input_digests"] = input_digests(spec);
   YAML::Emitter out;
   out.SetDoublePrecision(17);
   out << root;
