@@ -32,8 +32,8 @@ const World& world() {
   static const World instance = [] {
     World w;
     TraceLoadReport report;
-    w.requests = load_trace(std::string(SPARSESIM_SOURCE_DIR) + "/data/traces/mooncake/conversation_trace.jsonl",
-                            "", report);
+    w.requests = load_trace(
+        std::string(SPARSESIM_SOURCE_DIR) + "/data/traces/mooncake/conversation_trace.jsonl", "", report);
     const RequestTraitsConfig traits = parse_request_traits_config(
         YAML::Load("{task_mix: {single_qa: 0.5, multi_query_retrieval: 0.3, high_scope: 0.2}, "
                    "predictor_accuracy: 0.8}"),
@@ -45,16 +45,20 @@ const World& world() {
     const auto& roofline = CostModelRegistry::instance().get("roofline");
     w.cost_model = roofline.factory(Params(YAML::Node(), "cost_model", roofline.params),
                                     CostModelContext{w.cluster.gpu, w.cluster.model, 1});
-    w.quality_model = make_quality_model(YAML::Node(std::string(SPARSESIM_SOURCE_DIR) +
-                                                    "/data/quality/sparse_frontier_prior.csv"),
-                                         "quality", w.cluster.model.name);
+    w.quality_model = make_quality_model(
+        YAML::Node(std::string(SPARSESIM_SOURCE_DIR) + "/data/quality/sparse_frontier_prior.csv"), "quality",
+        w.cluster.model.name);
     return w;
   }();
   return instance;
 }
 
-const char* kPolicies[] = {"dense", "fixed", "{impl: length_scaled, alpha: 0.6}", "difficulty_aware",
-                           "{impl: uncertainty_triggered, auroc: 0.8}", "oracle"};
+const char* kPolicies[] = {"dense",
+                           "fixed",
+                           "{impl: length_scaled, alpha: 0.6}",
+                           "difficulty_aware",
+                           "{impl: uncertainty_triggered, auroc: 0.8}",
+                           "oracle"};
 
 std::unique_ptr<BudgetPolicy> build(const char* policy_yaml) {
   const World& w = world();

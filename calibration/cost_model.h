@@ -26,15 +26,18 @@ struct DecodeStepWork {
 struct BatchWork {
   std::vector<PrefillChunkWork> prefills;
   std::vector<DecodeStepWork> decodes;
-  void clear() { prefills.clear(); decodes.clear(); }
+  void clear() {
+    prefills.clear();
+    decodes.clear();
+  }
   std::int64_t total_tokens() const;  // prefill new tokens + one per decode
 };
 
 struct StepCost {
-  TimeNs duration_ns = 0;       // wall time of the iteration on one replica (all TP ranks together)
-  double linear_flops = 0;      // GEMM FLOPs (projections, MLP, LM head), all ranks
-  double attention_flops = 0;   // score + value FLOPs over attended keys, all ranks
-  double memory_bytes = 0;      // HBM bytes moved (weights, KV reads and writes), all ranks
+  TimeNs duration_ns = 0;      // wall time of the iteration on one replica (all TP ranks together)
+  double linear_flops = 0;     // GEMM FLOPs (projections, MLP, LM head), all ranks
+  double attention_flops = 0;  // score + value FLOPs over attended keys, all ranks
+  double memory_bytes = 0;     // HBM bytes moved (weights, KV reads and writes), all ranks
   // Attention time of each item, prefills first then decodes, in BatchWork order; used to attribute
   // GPU time to requests. Linear time is shared in proportion to tokens.
   std::vector<double> item_attention_ns;

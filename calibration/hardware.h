@@ -7,10 +7,10 @@
 namespace sparsesim {
 
 struct GpuSpec {
-  std::string name;                    // e.g. "H100-SXM"
-  double peak_bf16_flops_per_s = 0;    // dense bf16 tensor-core peak (no 2:4 sparsity)
-  double hbm_bytes_per_s = 0;          // HBM bandwidth
-  std::int64_t memory_bytes = 0;       // HBM capacity
+  std::string name;                  // e.g. "H100-SXM"
+  double peak_bf16_flops_per_s = 0;  // dense bf16 tensor-core peak (no 2:4 sparsity)
+  double hbm_bytes_per_s = 0;        // HBM bandwidth
+  std::int64_t memory_bytes = 0;     // HBM capacity
   std::int64_t l2_bytes = 0;
   int sm_count = 0;
   // Achieved fractions of peak used by the roofline (documented estimates, see the YAML sources).

@@ -7,7 +7,8 @@ namespace sparsesim::cli {
 namespace po = boost::program_options;
 
 bool parse_command_line(int argc, char** argv, const po::options_description& options,
-                        const std::string& positional_name, std::string& positional_value, po::variables_map& values) {
+                        const std::string& positional_name, std::string& positional_value,
+                        po::variables_map& values) {
   po::options_description hidden;
   hidden.add_options()("positional-argument", po::value(&positional_value));
   po::options_description all;

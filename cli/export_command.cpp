@@ -23,11 +23,12 @@ std::string csv_field(const std::string& text) {
 }
 
 int export_command(int argc, char** argv) {
-  po::options_description options("sparsesim export RESULTS.db [--table T] [-o FILE.csv]\n\n"
-                                  "Exports one table of a results database as CSV (to stdout by default).\n\noptions");
+  po::options_description options(
+      "sparsesim export RESULTS.db [--table T] [-o FILE.csv]\n\n"
+      "Exports one table of a results database as CSV (to stdout by default).\n\noptions");
   std::string db_path, table, out_path;
-  options.add_options()("help,h", "show this help")(
-      "table,t", po::value(&table)->default_value("runs"), "runs, requests or sweep_points")(
+  options.add_options()("help,h", "show this help")("table,t", po::value(&table)->default_value("runs"),
+                                                    "runs, requests or sweep_points")(
       "output,o", po::value(&out_path), "CSV file to write (default: stdout)");
   po::variables_map vm;
   if (!parse_command_line(argc, argv, options, "RESULTS.db", db_path, vm)) return 0;
@@ -50,8 +51,8 @@ int export_command(int argc, char** argv) {
   return 0;
 }
 
-const bool registered =
-    register_command({"export", "export a results table (runs, requests, sweep_points) to CSV", export_command});
+const bool registered = register_command(
+    {"export", "export a results table (runs, requests, sweep_points) to CSV", export_command});
 
 }  // namespace
 }  // namespace sparsesim::cli

@@ -26,17 +26,21 @@ bool register_command(Command command) {
   return true;
 }
 
-const std::vector<Command>& commands() { return command_list(); }
+const std::vector<Command>& commands() {
+  return command_list();
+}
 
 }  // namespace sparsesim::cli
 
 namespace {
 void print_usage() {
-  std::cout << "sparsesim: how should a sparse-attention model spend its attention budget per request?\n\n"
-               "usage: sparsesim <command> [options]   (sparsesim <command> --help for details)\n\ncommands:\n";
+  std::cout
+      << "sparsesim: how should a sparse-attention model spend its attention budget per request?\n\n"
+         "usage: sparsesim <command> [options]   (sparsesim <command> --help for details)\n\ncommands:\n";
   for (const auto& command : sparsesim::cli::commands())
-    std::cout << "  " << command.name << std::string(command.name.size() < 14 ? 14 - command.name.size() : 1, ' ')
-              << command.summary << "\n";
+    std::cout << "  " << command.name
+              << std::string(command.name.size() < 14 ? 14 - command.name.size() : 1, ' ') << command.summary
+              << "\n";
 }
 }  // namespace
 

@@ -27,9 +27,10 @@ std::vector<std::int64_t> runs_of_experiment(SqliteDb& db, const std::string& ex
 }
 
 int report_command(int argc, char** argv) {
-  po::options_description options("sparsesim report RESULTS.db [-o report.html] [options]\n\n"
-                                  "Writes one self-contained HTML report (table and gnuplot plots, SVG embedded, PNG\n"
-                                  "copies beside it) or, with --text, prints the comparison table.\n\noptions");
+  po::options_description options(
+      "sparsesim report RESULTS.db [-o report.html] [options]\n\n"
+      "Writes one self-contained HTML report (table and gnuplot plots, SVG embedded, PNG\n"
+      "copies beside it) or, with --text, prints the comparison table.\n\noptions");
   std::string db_path, html_path, experiment;
   options.add_options()("help,h", "show this help")("output,o", po::value(&html_path), "HTML file to write")(
       "experiment,e", po::value(&experiment), "only this experiment's runs (default: every run)")(
@@ -38,7 +39,8 @@ int report_command(int argc, char** argv) {
   if (!parse_command_line(argc, argv, options, "RESULTS.db", db_path, vm)) return 0;
   if (html_path.empty() && !vm.count("text")) throw po::error("give -o report.html or --text");
   auto db = open_results(db_path);
-  const std::vector<std::int64_t> ids = experiment.empty() ? std::vector<std::int64_t>{} : runs_of_experiment(*db, experiment);
+  const std::vector<std::int64_t> ids =
+      experiment.empty() ? std::vector<std::int64_t>{} : runs_of_experiment(*db, experiment);
   if (vm.count("text")) std::cout << format_summary_table(aggregate_runs(*db, ids));
   if (!html_path.empty()) {
     write_html_report(*db, ids, html_path);

@@ -19,19 +19,22 @@ namespace {
 namespace po = boost::program_options;
 
 int run_command(int argc, char** argv) {
-  po::options_description options("sparsesim run EXPERIMENT.yaml [options]\n\n"
-                                  "Replays the experiment's workload under each policy, solving every policy's knob to\n"
-                                  "the compute target, stores runs and requests in an SQLite database and prints the\n"
-                                  "comparison table. Runs already stored (same config hash) are skipped.\n\noptions");
+  po::options_description options(
+      "sparsesim run EXPERIMENT.yaml [options]\n\n"
+      "Replays the experiment's workload under each policy, solving every policy's knob to\n"
+      "the compute target, stores runs and requests in an SQLite database and prints the\n"
+      "comparison table. Runs already stored (same config hash) are skipped.\n\noptions");
   std::string experiment_path, out_path, report_path;
   std::uint64_t seed = 0;
   int threads = 0;
   options.add_options()("help,h", "show this help")(
-      "out,o", po::value(&out_path)->default_value("results/results.db"), "results database (created if missing)")(
-      "seed", po::value(&seed), "override the experiment's seed")(
-      "threads,j", po::value(&threads)->default_value(0), "worker threads (0 = all cores); results do not depend on it")(
-      "report", po::value(&report_path), "also write an HTML report here (overrides the experiment's `report:`)")(
-      "no-progress", "never draw the progress bar");
+      "out,o", po::value(&out_path)->default_value("results/results.db"),
+      "results database (created if missing)")("seed", po::value(&seed), "override the experiment's seed")(
+      "threads,j", po::value(&threads)->default_value(0),
+      "worker threads (0 = all cores); results do not depend on it")(
+      "report", po::value(&report_path),
+      "also write an HTML report here (overrides the experiment's `report:`)")("no-progress",
+                                                                               "never draw the progress bar");
   po::variables_map vm;
   if (!parse_command_line(argc, argv, options, "EXPERIMENT.yaml", experiment_path, vm)) return 0;
 
@@ -40,7 +43,8 @@ int run_command(int argc, char** argv) {
   if (vm.count("report")) spec.report_path = report_path;
   RunOptions run_options;
   run_options.results_path = out_path;
-  run_options.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  run_options.threads =
+      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   run_options.progress = !vm.count("no-progress");
   if (spec.capacity.enabled) {
     const auto capacity = plan_capacity(spec, run_options);
@@ -53,7 +57,8 @@ int run_command(int argc, char** argv) {
   const AggregateSet aggregates = aggregate_runs(*db, report.run_ids);
   std::cout << format_summary_table(aggregates);
   for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
-  std::cout << "\n" << report.simulated << " runs simulated, " << report.skipped << " found already in " << out_path
+  std::cout << "\n"
+            << report.simulated << " runs simulated, " << report.skipped << " found already in " << out_path
             << "\n";
   if (!spec.report_path.empty()) {
     write_html_report(*db, report.run_ids, spec.report_path);

@@ -23,7 +23,8 @@ Probe probe(const ExperimentSpec& spec, const PolicyEntry& policy, int replicas,
   point.cluster.replicas = replicas;
   point.policies = {policy};
   // A same_as target needs its reference policy in the run.
-  if (spec.compute.kind == ComputeTargetSpec::Kind::same_as_policy && policy.label != spec.compute.same_as_policy)
+  if (spec.compute.kind == ComputeTargetSpec::Kind::same_as_policy &&
+      policy.label != spec.compute.same_as_policy)
     for (const auto& entry : spec.policies)
       if (entry.label == spec.compute.same_as_policy) point.policies.push_back(entry);
   const ExperimentRunReport report = run_experiment(point, options);
@@ -34,8 +35,10 @@ Probe probe(const ExperimentSpec& spec, const PolicyEntry& policy, int replicas,
   int runs = 0;
   bool slo_met = true;
   for (auto id : report.run_ids) {
-    SqliteStatement run(*db, "SELECT policy, meets_slo, mean_expected_quality, ttft_p99_s, tpot_p99_ms, makespan_s, "
-                             "rejected FROM runs WHERE run_id = ?");
+    SqliteStatement run(
+        *db,
+        "SELECT policy, meets_slo, mean_expected_quality, ttft_p99_s, tpot_p99_ms, makespan_s, "
+        "rejected FROM runs WHERE run_id = ?");
     run << id;
     if (!run.step() || run.column_text(0) != policy.label) continue;
     ++runs;
@@ -60,7 +63,8 @@ Probe probe(const ExperimentSpec& spec, const PolicyEntry& policy, int replicas,
   }
   if (!quality_met) {
     char text[120];
-    std::snprintf(text, sizeof text, "quality %.4f below the floor %.4f", result.quality, spec.capacity.quality_floor);
+    std::snprintf(text, sizeof text, "quality %.4f below the floor %.4f", result.quality,
+                  spec.capacity.quality_floor);
     result.why_not += (result.why_not.empty() ? "" : "; ") + std::string(text);
   }
   return result;
@@ -76,7 +80,8 @@ std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunO
     std::map<int, Probe> probes;
     auto at = [&](int replicas) -> const Probe& {
       auto found = probes.find(replicas);
-      if (found == probes.end()) found = probes.emplace(replicas, probe(spec, policy, replicas, options)).first;
+      if (found == probes.end())
+        found = probes.emplace(replicas, probe(spec, policy, replicas, options)).first;
       for (auto id : found->second.run_ids) result.run_ids.push_back(id);
       return found->second;
     };
@@ -87,8 +92,10 @@ std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunO
       // Invariant: `high` meets; everything below `low` is unknown or fails.
       while (low < high) {
         const int middle = low + (high - low) / 2;
-        if (at(middle).meets) high = middle;
-        else low = middle + 1;
+        if (at(middle).meets)
+          high = middle;
+        else
+          low = middle + 1;
       }
       const Probe& chosen = at(high);
       result.replicas = high;
@@ -105,14 +112,16 @@ std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunO
 std::string format_capacity_table(const std::vector<CapacityResult>& results, const ExperimentSpec& spec) {
   std::ostringstream out;
   char line[256];
-  out << "\n== capacity: smallest replica count meeting TTFT p99 <= " << spec.slo.ttft_p99_s << " s, TPOT p99 <= "
-      << spec.slo.tpot_p99_ms << " ms, no rejections, quality >= " << spec.capacity.quality_floor << "\n";
-  std::snprintf(line, sizeof line, "%-24s %9s %10s %9s %11s %12s\n", "policy", "replicas", "GPU-hours", "quality",
-                "TTFT p99 s", "TPOT p99 ms");
+  out << "\n== capacity: smallest replica count meeting TTFT p99 <= " << spec.slo.ttft_p99_s
+      << " s, TPOT p99 <= " << spec.slo.tpot_p99_ms
+      << " ms, no rejections, quality >= " << spec.capacity.quality_floor << "\n";
+  std::snprintf(line, sizeof line, "%-24s %9s %10s %9s %11s %12s\n", "policy", "replicas", "GPU-hours",
+                "quality", "TTFT p99 s", "TPOT p99 ms");
   out << line << std::string(80, '-') << "\n";
   for (const auto& r : results) {
     if (r.replicas < 0) {
-      out << r.policy << ": not met with " << spec.capacity.max_replicas << " replicas (" << r.why_not << ")\n";
+      out << r.policy << ": not met with " << spec.capacity.max_replicas << " replicas (" << r.why_not
+          << ")\n";
       continue;
     }
     std::snprintf(line, sizeof line, "%-24s %9d %10.2f %9.4f %11.3f %12.2f\n", r.policy.c_str(), r.replicas,

@@ -13,10 +13,10 @@ namespace sparsesim {
 
 struct CapacityResult {
   std::string policy;
-  int replicas = -1;  // -1 when even max_replicas fails
+  int replicas = -1;     // -1 when even max_replicas fails
   double gpu_hours = 0;  // replicas x tensor_parallel x trace makespan, at the chosen size
   double mean_quality = 0, ttft_p99_s = 0, tpot_p99_ms = 0;
-  std::string why_not;  // when replicas == -1: what failed at max_replicas
+  std::string why_not;                // when replicas == -1: what failed at max_replicas
   std::vector<std::int64_t> run_ids;  // every probe run
 };
 

@@ -23,7 +23,8 @@ std::unique_ptr<CostModel> build_cost_model(const ExperimentSpec& spec, int tens
     name = node["impl"].as<std::string>();
     parameters = node;
   } else {
-    throw InputError(yaml_where(node, "cost_model") + ": expected a cost model name, {profile: PATH} or {impl: NAME}");
+    throw InputError(yaml_where(node, "cost_model") +
+                     ": expected a cost model name, {profile: PATH} or {impl: NAME}");
   }
   const auto& registry = CostModelRegistry::instance();
   if (!registry.contains(name)) {

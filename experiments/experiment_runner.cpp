@@ -57,21 +57,24 @@ struct Task {
 
 std::uint64_t replication_seed(std::uint64_t seed, int replication) {
   // Replications draw independent traits; replication 0 uses the experiment seed itself.
-  return replication == 0 ? seed : fnv1a_64(std::to_string(seed) + "/replication/" + std::to_string(replication));
+  return replication == 0 ? seed
+                          : fnv1a_64(std::to_string(seed) + "/replication/" + std::to_string(replication));
 }
 
 double slo_attainment(const SimulationResult& result, const SloSpec& slo) {
   if (result.requests.empty()) return 0.0;
   std::int64_t within = 0;
   for (const RequestResult& r : result.requests)
-    if (r.status == RequestStatus::done && ns_to_seconds(r.ttft_ns) <= slo.ttft_p99_s && r.tpot_ns / 1e6 <= slo.tpot_p99_ms)
+    if (r.status == RequestStatus::done && ns_to_seconds(r.ttft_ns) <= slo.ttft_p99_s &&
+        r.tpot_ns / 1e6 <= slo.tpot_p99_ms)
       ++within;
   return static_cast<double>(within) / static_cast<double>(result.requests.size());
 }
 
 class ExperimentExecution {
  public:
-  ExperimentExecution(const ExperimentSpec& spec, const RunOptions& options) : spec_(spec), options_(options) {}
+  ExperimentExecution(const ExperimentSpec& spec, const RunOptions& options)
+      : spec_(spec), options_(options) {}
 
   ExperimentRunReport run() {
     make_points();
@@ -97,7 +100,8 @@ class ExperimentExecution {
             report.run_ids.push_back(store.write_run(*record));
             ++report.simulated;
             if (!record->solver.note.empty())
-              report.notes.push_back(record->policy_label + ": " + record->solver.status + ": " + record->solver.note);
+              report.notes.push_back(record->policy_label + ": " + record->solver.status + ": " +
+                                     record->solver.note);
           } else {
             SqliteStatement find(store.db(), "SELECT run_id FROM runs WHERE config_hash = ?");
             find << tasks_[index].config_hash;
@@ -176,12 +180,13 @@ class ExperimentExecution {
           Task task;
           task.group = group.get();
           task.policy = &policy;
-          task.resolved_config = base + "run:\n  policy: " + policy.label + "\n  replication: " +
-                                 std::to_string(replication) + "\n  seed: " + std::to_string(group->seed) +
-                                 (point->sweep_field.empty() ? std::string()
-                                                             : "\n  sweep: {field: " + point->sweep_field +
-                                                                   ", value: " + std::to_string(point->sweep_value) + "}") +
-                                 "\n";
+          task.resolved_config =
+              base + "run:\n  policy: " + policy.label + "\n  replication: " + std::to_string(replication) +
+              "\n  seed: " + std::to_string(group->seed) +
+              (point->sweep_field.empty() ? std::string()
+                                          : "\n  sweep: {field: " + point->sweep_field +
+                                                ", value: " + std::to_string(point->sweep_value) + "}") +
+              "\n";
           task.config_hash = config_hash_hex(task.resolved_config);
           task.stored = store.has_run(task.config_hash);
           tasks_.push_back(std::move(task));
@@ -226,7 +231,8 @@ class ExperimentExecution {
       double knob = 1.0;
       if (compute.kind == ComputeTargetSpec::Kind::same_as_policy) {
         for (const auto& entry : spec_.policies)
-          if (entry.label == compute.same_as_policy) reference = &entry, node = entry.node, path = entry.yaml_path;
+          if (entry.label == compute.same_as_policy)
+            reference = &entry, node = entry.node, path = entry.yaml_path;
         knob = compute.same_as_knob;
       }
       const Serving& serving = serving_for(*group.point, reference);
@@ -267,9 +273,11 @@ class ExperimentExecution {
       record.knob = value;
       // The dense reference run is reused for a dense policy served by the same model.
       const bool same_as_reference =
-          is_reference || (impl == "dense" && group.reference_impl == "dense" && task.policy->model_name.empty() &&
-                           compute.kind == ComputeTargetSpec::Kind::fraction_of_dense);
-      record.result = same_as_reference ? group.reference_result : simulate_policy(group, serving, *policy, value);
+          is_reference ||
+          (impl == "dense" && group.reference_impl == "dense" && task.policy->model_name.empty() &&
+           compute.kind == ComputeTargetSpec::Kind::fraction_of_dense);
+      record.result =
+          same_as_reference ? group.reference_result : simulate_policy(group, serving, *policy, value);
       record.solver.status = is_reference ? "reference" : (knob.min == knob.max ? "no_knob" : "fixed_knob");
       record.solver.iterations = 1;
     } else {

@@ -26,17 +26,21 @@ std::string resolve_path(const std::string& path, const std::string& source_path
 WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_path) {
   const std::string path = "workload";
   if (!node) throw InputError(source_path + ": missing required key 'workload'");
-  std::vector<std::string> allowed = {"trace",        "format",       "reader",  "generator", "workflows", "rate_multiplier",
-                                      "time_window", "max_requests", "input_tokens", "sessions"};
+  std::vector<std::string> allowed = {"trace",        "format",          "reader",      "generator",
+                                      "workflows",    "rate_multiplier", "time_window", "max_requests",
+                                      "input_tokens", "sessions"};
   for (const auto& key : request_traits_yaml_keys()) allowed.push_back(key);
   require_keys_within(node, path, allowed);
   WorkloadSpec workload;
   // `trace:` is a path or a list of paths (merged by arrival time, each relative to its own start).
   if (node["trace"] && node["trace"].IsSequence()) {
-    for (const auto& item : yaml_value<std::vector<std::string>>(node, path, "trace", {}, "a list of trace paths"))
+    for (const auto& item :
+         yaml_value<std::vector<std::string>>(node, path, "trace", {}, "a list of trace paths"))
       workload.trace_paths.push_back(resolve_path(item, source_path));
-    if (workload.trace_paths.empty()) throw InputError(yaml_where(node["trace"], path + ".trace") + ": empty list");
-  } else if (const auto trace = yaml_value<std::string>(node, path, "trace", "", "a trace file path"); !trace.empty()) {
+    if (workload.trace_paths.empty())
+      throw InputError(yaml_where(node["trace"], path + ".trace") + ": empty list");
+  } else if (const auto trace = yaml_value<std::string>(node, path, "trace", "", "a trace file path");
+             !trace.empty()) {
     workload.trace_paths.push_back(resolve_path(trace, source_path));
   }
   workload.format = yaml_value<std::string>(node, path, "format", "", "a trace format name");
@@ -47,14 +51,17 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
   const int sources = (workload.trace_paths.empty() ? 0 : 1) + (yaml_present(workload.generator) ? 1 : 0) +
                       (yaml_present(workload.workflows) ? 1 : 0);
   if (sources != 1)
-    throw InputError(yaml_where(node, path) + ": expected exactly one of 'trace' or 'generator' or 'workflows'");
+    throw InputError(yaml_where(node, path) +
+                     ": expected exactly one of 'trace' or 'generator' or 'workflows'");
   workload.rate_multiplier = yaml_value<double>(node, path, "rate_multiplier", 1.0, "a positive number");
   if (!(workload.rate_multiplier > 0))
-    throw InputError(yaml_where(node["rate_multiplier"], path + ".rate_multiplier") + ": expected a positive number");
+    throw InputError(yaml_where(node["rate_multiplier"], path + ".rate_multiplier") +
+                     ": expected a positive number");
   if (const YAML::Node window = node["time_window"]) {
     require_keys_within(window, path + ".time_window", {"start_s", "end_s"});
     workload.window_start_s = yaml_value<double>(window, path + ".time_window", "start_s", 0.0, "seconds");
-    workload.window_end_s = yaml_value<double>(window, path + ".time_window", "end_s", workload.window_end_s, "seconds");
+    workload.window_end_s =
+        yaml_value<double>(window, path + ".time_window", "end_s", workload.window_end_s, "seconds");
     if (!(workload.window_end_s > workload.window_start_s))
       throw InputError(yaml_where(window, path + ".time_window") + ": expected end_s > start_s");
   }
@@ -73,11 +80,13 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
     if (sessions["think_time_s"] && sessions["think_time"])
       throw InputError(yaml_where(sessions, sub) + ": give at most one of think_time_s and think_time");
     if (!(workload.think_time_s >= 0.0) || !std::isfinite(workload.think_time_s))
-      throw InputError(yaml_where(sessions["think_time_s"], sub + ".think_time_s") + ": expected finite seconds >= 0");
-    workload.think_time = sessions["think_time"] ? parse_think_time_spec(sessions["think_time"], sub + ".think_time")
-                                                 : fixed_think_time(workload.think_time_s);
-    const auto source = yaml_value<std::string>(sessions, sub, "think_time_source", "trace_gap",
-                                                "trace_gap or distribution");
+      throw InputError(yaml_where(sessions["think_time_s"], sub + ".think_time_s") +
+                       ": expected finite seconds >= 0");
+    workload.think_time = sessions["think_time"]
+                              ? parse_think_time_spec(sessions["think_time"], sub + ".think_time")
+                              : fixed_think_time(workload.think_time_s);
+    const auto source =
+        yaml_value<std::string>(sessions, sub, "think_time_source", "trace_gap", "trace_gap or distribution");
     if (source == "trace_gap") {
       workload.think_time_source = ThinkTimeSource::trace_gap;
     } else if (source == "distribution") {
@@ -95,11 +104,12 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
                             std::string& model_name) {
   const std::string path = "cluster";
   if (!node) throw InputError(source_path + ": missing required key 'cluster'");
-  require_keys_within(node, path,
-                      {"gpu", "model", "tensor_parallel", "replicas", "router", "prefix_caching", "scheduler"});
+  require_keys_within(
+      node, path, {"gpu", "model", "tensor_parallel", "replicas", "router", "prefix_caching", "scheduler"});
   ClusterConfig cluster;
   gpu_name = yaml_required<std::string>(node, path, "gpu", "a GPU name such as H100-SXM or a YAML path");
-  model_name = yaml_required<std::string>(node, path, "model", "a model name such as Qwen2.5-7B or a YAML path");
+  model_name =
+      yaml_required<std::string>(node, path, "model", "a model name such as Qwen2.5-7B or a YAML path");
   cluster.gpu = load_gpu_spec(resolve_path(gpu_name, source_path));
   cluster.model = load_model_config(resolve_path(model_name, source_path));
   cluster.tensor_parallel = yaml_value<int>(node, path, "tensor_parallel", 1, "an integer >= 1");
@@ -114,10 +124,12 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
                         {"max_batch_tokens", "max_running", "chunk_tokens", "kv_block_tokens",
                          "activation_reserve_fraction"});
     auto& s = cluster.scheduler;
-    s.max_batch_tokens = yaml_value<std::int32_t>(scheduler, sub, "max_batch_tokens", s.max_batch_tokens, "tokens");
+    s.max_batch_tokens =
+        yaml_value<std::int32_t>(scheduler, sub, "max_batch_tokens", s.max_batch_tokens, "tokens");
     s.max_running = yaml_value<std::int32_t>(scheduler, sub, "max_running", s.max_running, "an integer");
     s.chunk_tokens = yaml_value<std::int32_t>(scheduler, sub, "chunk_tokens", s.chunk_tokens, "tokens");
-    s.kv_block_tokens = yaml_value<std::int32_t>(scheduler, sub, "kv_block_tokens", s.kv_block_tokens, "tokens");
+    s.kv_block_tokens =
+        yaml_value<std::int32_t>(scheduler, sub, "kv_block_tokens", s.kv_block_tokens, "tokens");
     s.activation_reserve_fraction = yaml_value<double>(scheduler, sub, "activation_reserve_fraction",
                                                        s.activation_reserve_fraction, "a fraction in [0, 1)");
     if (s.max_batch_tokens < 1 || s.max_running < 1 || s.chunk_tokens < 1 || s.kv_block_tokens < 1 ||
@@ -129,9 +141,11 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
 
 ComputeMetric parse_metric(const YAML::Node& node, const std::string& path) {
   const auto name = yaml_value<std::string>(node, path, "metric", "gpu_seconds", "a metric name");
-  for (ComputeMetric metric : {ComputeMetric::gpu_seconds, ComputeMetric::attention_flops, ComputeMetric::memory_bytes})
+  for (ComputeMetric metric :
+       {ComputeMetric::gpu_seconds, ComputeMetric::attention_flops, ComputeMetric::memory_bytes})
     if (compute_metric_name(metric) == name) return metric;
-  throw InputError(yaml_where(node["metric"], path + ".metric") + ": expected gpu_seconds, attention_flops or memory_bytes, got '" + name + "'");
+  throw InputError(yaml_where(node["metric"], path + ".metric") +
+                   ": expected gpu_seconds, attention_flops or memory_bytes, got '" + name + "'");
 }
 
 ComputeTargetSpec parse_compute(const YAML::Node& node) {
@@ -141,7 +155,8 @@ ComputeTargetSpec parse_compute(const YAML::Node& node) {
   require_keys_within(node, path, {"metric", "target", "tolerance", "max_iterations"});
   compute.metric = parse_metric(node, path);
   compute.tolerance = yaml_value<double>(node, path, "tolerance", compute.tolerance, "a relative tolerance");
-  compute.max_iterations = yaml_value<int>(node, path, "max_iterations", compute.max_iterations, "an integer");
+  compute.max_iterations =
+      yaml_value<int>(node, path, "max_iterations", compute.max_iterations, "an integer");
   if (!(compute.tolerance > 0) || compute.max_iterations < 1)
     throw InputError(yaml_where(node, path) + ": expected tolerance > 0 and max_iterations >= 1");
   const YAML::Node target = node["target"];
@@ -152,21 +167,25 @@ ComputeTargetSpec parse_compute(const YAML::Node& node) {
     throw InputError(yaml_where(target, sub) + ": expected one of fraction_of_dense or same_as, not both");
   if (target["fraction_of_dense"]) {
     compute.kind = ComputeTargetSpec::Kind::fraction_of_dense;
-    compute.fraction_of_dense = yaml_value<double>(target, sub, "fraction_of_dense", 1.0, "a fraction in (0, 1]");
+    compute.fraction_of_dense =
+        yaml_value<double>(target, sub, "fraction_of_dense", 1.0, "a fraction in (0, 1]");
     if (!(compute.fraction_of_dense > 0 && compute.fraction_of_dense <= 1))
-      throw InputError(yaml_where(target["fraction_of_dense"], sub + ".fraction_of_dense") + ": expected a fraction in (0, 1]");
+      throw InputError(yaml_where(target["fraction_of_dense"], sub + ".fraction_of_dense") +
+                       ": expected a fraction in (0, 1]");
   } else if (const YAML::Node same = target["same_as"]) {
     compute.kind = ComputeTargetSpec::Kind::same_as_policy;
     require_keys_within(same, sub + ".same_as", {"policy", "knob"});
     compute.same_as_policy = yaml_required<std::string>(same, sub + ".same_as", "policy", "a policy label");
-    compute.same_as_knob = yaml_required<double>(same, sub + ".same_as", "knob", "the knob value of that policy");
+    compute.same_as_knob =
+        yaml_required<double>(same, sub + ".same_as", "knob", "the knob value of that policy");
   }
   return compute;
 }
 
 std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::string& source_path) {
   if (!node || !node.IsSequence() || node.size() == 0)
-    throw InputError(source_path + ": 'policies' must be a non-empty list of policy names or {impl: ...} maps");
+    throw InputError(source_path +
+                     ": 'policies' must be a non-empty list of policy names or {impl: ...} maps");
   std::vector<PolicyEntry> entries;
   std::set<std::string> labels;
   for (std::size_t index = 0; index < node.size(); ++index) {
@@ -174,7 +193,8 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
     entry.yaml_path = "policies[" + std::to_string(index) + "]";
     YAML::Node item = YAML::Clone(node[index]);
     if (item.IsMap() && item["model"]) {
-      entry.model_name = yaml_value<std::string>(item, entry.yaml_path, "model", "", "a model name or YAML path");
+      entry.model_name =
+          yaml_value<std::string>(item, entry.yaml_path, "model", "", "a model name or YAML path");
       entry.model = load_model_config(resolve_path(entry.model_name, source_path));
       item.remove("model");
     }
@@ -186,10 +206,12 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
     } else if (item.IsMap() && item["impl"]) {
       entry.label = item["impl"].as<std::string>();
     } else {
-      throw InputError(yaml_where(node[index], entry.yaml_path) + ": expected a policy name or a map with 'impl:'");
+      throw InputError(yaml_where(node[index], entry.yaml_path) +
+                       ": expected a policy name or a map with 'impl:'");
     }
     const std::string base = entry.label;
-    for (int suffix = 2; labels.count(entry.label); ++suffix) entry.label = base + "#" + std::to_string(suffix);
+    for (int suffix = 2; labels.count(entry.label); ++suffix)
+      entry.label = base + "#" + std::to_string(suffix);
     labels.insert(entry.label);
     entry.node = item;
     entries.push_back(std::move(entry));
@@ -219,24 +241,28 @@ void add_oracle_bound(ExperimentSpec& spec) {
 
 std::string compute_metric_name(ComputeMetric metric) {
   switch (metric) {
-    case ComputeMetric::gpu_seconds: return "gpu_seconds";
-    case ComputeMetric::attention_flops: return "attention_flops";
-    case ComputeMetric::memory_bytes: return "memory_bytes";
+    case ComputeMetric::gpu_seconds:
+      return "gpu_seconds";
+    case ComputeMetric::attention_flops:
+      return "attention_flops";
+    case ComputeMetric::memory_bytes:
+      return "memory_bytes";
   }
   return "gpu_seconds";
 }
 
 ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& source_path) {
   require_keys_within(document, "",
-                      {"name", "seed", "replications", "workload", "cluster", "cost_model", "quality", "compute",
-                       "slo", "policies", "sweep", "capacity", "report"});
+                      {"name", "seed", "replications", "workload", "cluster", "cost_model", "quality",
+                       "compute", "slo", "policies", "sweep", "capacity", "report"});
   ExperimentSpec spec;
   spec.source_path = source_path;
   spec.document = document;
   spec.name = yaml_value<std::string>(document, "", "name", fs::path(source_path).stem().string(), "a name");
   spec.seed = yaml_value<std::uint64_t>(document, "", "seed", 1, "a non-negative integer");
   spec.replications = yaml_value<int>(document, "", "replications", 1, "an integer >= 1");
-  if (spec.replications < 1) throw InputError(yaml_where(document["replications"], "replications") + ": expected >= 1");
+  if (spec.replications < 1)
+    throw InputError(yaml_where(document["replications"], "replications") + ": expected >= 1");
   spec.workload = parse_workload(document["workload"], source_path);
   spec.cluster = parse_cluster(document["cluster"], source_path, spec.gpu_name, spec.model_name);
   spec.cost_model = document["cost_model"] ? YAML::Clone(document["cost_model"]) : YAML::Node("roofline");
@@ -244,7 +270,8 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     spec.cost_model["profile"] = resolve_path(spec.cost_model["profile"].as<std::string>(), source_path);
   if (const YAML::Node quality = document["quality"]) {
     spec.quality = YAML::Clone(quality);
-    if (spec.quality.IsScalar()) spec.quality = resolve_path(spec.quality.as<std::string>(), source_path);
+    if (spec.quality.IsScalar())
+      spec.quality = resolve_path(spec.quality.as<std::string>(), source_path);
     else if (spec.quality.IsMap() && spec.quality["curves"])
       spec.quality["curves"] = resolve_path(spec.quality["curves"].as<std::string>(), source_path);
   }
@@ -252,7 +279,8 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   if (const YAML::Node slo = document["slo"]) {
     require_keys_within(slo, "slo", {"ttft_p99_s", "tpot_p99_ms"});
     spec.slo.ttft_p99_s = yaml_value<double>(slo, "slo", "ttft_p99_s", spec.slo.ttft_p99_s, "seconds");
-    spec.slo.tpot_p99_ms = yaml_value<double>(slo, "slo", "tpot_p99_ms", spec.slo.tpot_p99_ms, "milliseconds");
+    spec.slo.tpot_p99_ms =
+        yaml_value<double>(slo, "slo", "tpot_p99_ms", spec.slo.tpot_p99_ms, "milliseconds");
   }
   spec.policies = parse_policies(document["policies"], source_path);
   add_oracle_bound(spec);
@@ -260,13 +288,15 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     bool found = false;
     for (const auto& policy : spec.policies) found = found || policy.label == spec.compute.same_as_policy;
     if (!found)
-      throw InputError("compute.target.same_as.policy: no policy labelled '" + spec.compute.same_as_policy + "'");
+      throw InputError("compute.target.same_as.policy: no policy labelled '" + spec.compute.same_as_policy +
+                       "'");
   }
   if (const YAML::Node sweep = document["sweep"]) {
     require_keys_within(sweep, "sweep", {"field", "values"});
     spec.sweep.field = yaml_required<std::string>(sweep, "sweep", "field", "a dotted numeric field");
     spec.sweep.values = yaml_required<std::vector<double>>(sweep, "sweep", "values", "a list of numbers");
-    if (spec.sweep.values.empty()) throw InputError(yaml_where(sweep, "sweep.values") + ": expected at least one value");
+    if (spec.sweep.values.empty())
+      throw InputError(yaml_where(sweep, "sweep.values") + ": expected at least one value");
     ExperimentSpec probe = spec;  // validates the field name now rather than mid-run
     set_numeric_field(probe, spec.sweep.field, spec.sweep.values.front());
   }
@@ -275,7 +305,8 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     spec.capacity.enabled = true;
     spec.capacity.min_replicas = yaml_value<int>(capacity, "capacity", "min_replicas", 1, "an integer >= 1");
     spec.capacity.max_replicas = yaml_value<int>(capacity, "capacity", "max_replicas", 64, "an integer");
-    spec.capacity.quality_floor = yaml_value<double>(capacity, "capacity", "quality_floor", 0.0, "a quality in [0, 1]");
+    spec.capacity.quality_floor =
+        yaml_value<double>(capacity, "capacity", "quality_floor", 0.0, "a quality in [0, 1]");
     if (spec.capacity.min_replicas < 1 || spec.capacity.max_replicas < spec.capacity.min_replicas)
       throw InputError(yaml_where(capacity, "capacity") + ": expected 1 <= min_replicas <= max_replicas");
   }
@@ -320,14 +351,16 @@ void set_numeric_field(ExperimentSpec& spec, const std::string& field, double va
   } else if (field == "cluster.scheduler.max_running") {
     spec.cluster.scheduler.max_running = as_int(1);
   } else if (field == "compute.target.fraction_of_dense") {
-    if (!(value > 0 && value <= 1)) throw InputError("sweep: compute.target.fraction_of_dense must be in (0, 1]");
+    if (!(value > 0 && value <= 1))
+      throw InputError("sweep: compute.target.fraction_of_dense must be in (0, 1]");
     spec.compute.kind = ComputeTargetSpec::Kind::fraction_of_dense;
     spec.compute.fraction_of_dense = value;
   } else {
-    throw InputError("sweep.field: unknown numeric field '" + field +
-                     "'; expected one of workload.rate_multiplier, cluster.replicas, cluster.tensor_parallel, "
-                     "cluster.scheduler.max_batch_tokens, cluster.scheduler.chunk_tokens, "
-                     "cluster.scheduler.max_running, compute.target.fraction_of_dense");
+    throw InputError(
+        "sweep.field: unknown numeric field '" + field +
+        "'; expected one of workload.rate_multiplier, cluster.replicas, cluster.tensor_parallel, "
+        "cluster.scheduler.max_batch_tokens, cluster.scheduler.chunk_tokens, "
+        "cluster.scheduler.max_running, compute.target.fraction_of_dense");
   }
 }
 

@@ -19,10 +19,10 @@ namespace sparsesim {
 
 struct WorkloadSpec {
   std::vector<std::string> trace_paths;  // one or more traces, merged by arrival; empty for generators
-  std::string format;          // "" = sniff
-  YAML::Node reader_params;    // format-specific (e.g. column mapping for `csv`)
-  YAML::Node generator;        // synthetic workload instead of a trace
-  YAML::Node workflows;        // agentic workflow templates instead (workloads/workflow_templates.h)
+  std::string format;                    // "" = sniff
+  YAML::Node reader_params;              // format-specific (e.g. column mapping for `csv`)
+  YAML::Node generator;                  // synthetic workload instead of a trace
+  YAML::Node workflows;          // agentic workflow templates instead (workloads/workflow_templates.h)
   double rate_multiplier = 1.0;  // > 1 compresses arrivals (more load)
   double window_start_s = 0.0;   // keep requests arriving in [start, end) of the trace
   double window_end_s = std::numeric_limits<double>::infinity();
@@ -37,7 +37,7 @@ struct WorkloadSpec {
   // `sessions.think_time_source:` trace_gap (default: the trace's gap between turns when positive, else a
   // draw) or distribution (always a draw).
   ThinkTimeSource think_time_source = ThinkTimeSource::trace_gap;
-  RequestTraitsConfig traits;         // task mix and predictor settings (workloads/request_traits.h)
+  RequestTraitsConfig traits;  // task mix and predictor settings (workloads/request_traits.h)
 };
 
 enum class ComputeMetric { gpu_seconds, attention_flops, memory_bytes };
@@ -49,7 +49,7 @@ struct ComputeTargetSpec {
   double fraction_of_dense = 1.0;
   std::string same_as_policy;  // a policy label from the list
   double same_as_knob = 0.0;
-  double tolerance = 0.005;    // relative
+  double tolerance = 0.005;  // relative
   int max_iterations = 40;
 };
 
@@ -59,9 +59,9 @@ struct SloSpec {
 };
 
 struct PolicyEntry {
-  YAML::Node node;         // bare name or {impl: ..., params}
-  std::string yaml_path;   // e.g. "policies[2]"
-  std::string label;       // unique display name: impl, or `label:` key, de-duplicated with #n
+  YAML::Node node;        // bare name or {impl: ..., params}
+  std::string yaml_path;  // e.g. "policies[2]"
+  std::string label;      // unique display name: impl, or `label:` key, de-duplicated with #n
   // `model:` in a policy entry serves that policy with another model (the Sparse Frontier's question:
   // a larger sparse model against a smaller dense one at equal compute). Empty = the cluster's model.
   std::string model_name;

@@ -23,7 +23,8 @@ std::string data_blocks(const Plot& plot) {
 void run_gnuplot(const std::string& script_text, const fs::path& work_dir) {
   const fs::path script = work_dir / "plot.gp";
   std::ofstream(script) << script_text;
-  const std::string command = "gnuplot '" + script.string() + "' 2> '" + (work_dir / "gnuplot.err").string() + "'";
+  const std::string command =
+      "gnuplot '" + script.string() + "' 2> '" + (work_dir / "gnuplot.err").string() + "'";
   if (std::system(command.c_str()) != 0) {
     std::ifstream errors(work_dir / "gnuplot.err");
     std::stringstream text;
@@ -34,22 +35,28 @@ void run_gnuplot(const std::string& script_text, const fs::path& work_dir) {
 
 }  // namespace
 
-bool gnuplot_available() { return std::system("gnuplot --version > /dev/null 2>&1") == 0; }
+bool gnuplot_available() {
+  return std::system("gnuplot --version > /dev/null 2>&1") == 0;
+}
 
 std::string render_plot(const Plot& plot, const std::string& png_dir) {
   if (!gnuplot_available())
-    throw std::runtime_error("gnuplot not found: install the Debian package gnuplot-nox (scripts/install-deps)");
-  const fs::path work_dir = fs::temp_directory_path() / ("sparsesim-plot-" + std::to_string(::getpid()) + "-" + plot.file_stem);
+    throw std::runtime_error(
+        "gnuplot not found: install the Debian package gnuplot-nox (scripts/install-deps)");
+  const fs::path work_dir =
+      fs::temp_directory_path() / ("sparsesim-plot-" + std::to_string(::getpid()) + "-" + plot.file_stem);
   fs::create_directories(work_dir);
   const fs::path svg = work_dir / (plot.file_stem + ".svg");
   const std::string body = data_blocks(plot) + plot.script + "\n";
-  run_gnuplot("set terminal svg size 860,480 dynamic font 'Helvetica,12'\nset output '" + svg.string() + "'\n" + body,
-              work_dir);
+  run_gnuplot(
+      "set terminal svg size 860,480 dynamic font 'Helvetica,12'\nset output '" + svg.string() + "'\n" + body,
+      work_dir);
   if (!png_dir.empty()) {
     fs::create_directories(png_dir);
     const fs::path png = fs::path(png_dir) / (plot.file_stem + ".png");
-    run_gnuplot("set terminal pngcairo size 1200,680 font 'Helvetica,12'\nset output '" + png.string() + "'\n" + body,
-                work_dir);
+    run_gnuplot(
+        "set terminal pngcairo size 1200,680 font 'Helvetica,12'\nset output '" + png.string() + "'\n" + body,
+        work_dir);
   }
   std::ifstream input(svg);
   std::stringstream text;

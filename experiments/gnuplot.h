@@ -8,8 +8,8 @@
 namespace sparsesim {
 
 struct PlotData {
-  std::string name;     // referenced in the script as $name
-  std::string rows;     // whitespace-separated columns, one row per line; blank lines separate blocks
+  std::string name;  // referenced in the script as $name
+  std::string rows;  // whitespace-separated columns, one row per line; blank lines separate blocks
 };
 
 struct Plot {

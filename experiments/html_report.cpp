@@ -19,18 +19,29 @@ std::string escape_html(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 // gnuplot data block names must be identifiers.
-std::string block_name(std::size_t index) { return "series" + std::to_string(index); }
+std::string block_name(std::size_t index) {
+  return "series" + std::to_string(index);
+}
 
 // Every k-th value so that a plot stays small whatever the trace size.
 template <class T>
@@ -45,7 +56,8 @@ std::vector<T> thin(const std::vector<T>& values, std::size_t limit) {
 std::string plot_command(const std::vector<std::string>& titles, const std::string& style) {
   std::string command = "plot ";
   for (std::size_t i = 0; i < titles.size(); ++i)
-    command += (i ? ", " : "") + std::string("$") + block_name(i) + " " + style + " title '" + titles[i] + "'";
+    command +=
+        (i ? ", " : "") + std::string("$") + block_name(i) + " " + style + " title '" + titles[i] + "'";
   return command;
 }
 
@@ -82,9 +94,10 @@ Plot latency_cdf(SqliteDb& db, const AggregateSet& set, const std::string& colum
   Plot plot{column + "_cdf", "", {}};
   std::vector<std::string> titles;
   for (const auto& row : set.rows) {
-    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value) continue;
-    SqliteStatement query(db, "SELECT " + column + " FROM requests WHERE status = 'done' AND run_id = ? ORDER BY " +
-                                  column);
+    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value)
+      continue;
+    SqliteStatement query(
+        db, "SELECT " + column + " FROM requests WHERE status = 'done' AND run_id = ? ORDER BY " + column);
     query << row.run_ids.front();
     std::vector<double> values;
     while (query.step()) values.push_back(query.column_double(0));
@@ -106,9 +119,11 @@ Plot budget_vs_length(SqliteDb& db, const AggregateSet& set) {
   Plot plot{"budget_vs_length", "", {}};
   std::vector<std::string> titles;
   for (const auto& row : set.rows) {
-    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value) continue;
-    SqliteStatement query(db, "SELECT input_tokens, 1.0 - prefill_sparsity FROM requests WHERE run_id = ? "
-                              "ORDER BY request_id");
+    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value)
+      continue;
+    SqliteStatement query(db,
+                          "SELECT input_tokens, 1.0 - prefill_sparsity FROM requests WHERE run_id = ? "
+                          "ORDER BY request_id");
     query << row.run_ids.front();
     std::vector<std::pair<double, double>> values;
     while (query.step()) values.push_back({query.column_double(0), query.column_double(1)});
@@ -117,9 +132,10 @@ Plot budget_vs_length(SqliteDb& db, const AggregateSet& set) {
     plot.data.push_back({block_name(titles.size()), rows.str()});
     titles.push_back(row.policy);
   }
-  plot.script = "set termoption noenhanced\nset xlabel 'input tokens'\nset ylabel 'prefill density (1 - sparsity)'\n"
-                "set logscale x\nset yrange [0:1.05]\nset key outside right\nset grid\n" +
-                plot_command(titles, "with points pointsize 0.6");
+  plot.script =
+      "set termoption noenhanced\nset xlabel 'input tokens'\nset ylabel 'prefill density (1 - sparsity)'\n"
+      "set logscale x\nset yrange [0:1.05]\nset key outside right\nset grid\n" +
+      plot_command(titles, "with points pointsize 0.6");
   return plot;
 }
 
@@ -127,7 +143,8 @@ Plot quality_by_length(const AggregateSet& set) {
   Plot plot{"quality_by_length", "", {}};
   std::vector<std::string> titles;
   for (const auto& row : set.rows) {
-    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value) continue;
+    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value)
+      continue;
     std::ostringstream rows;
     for (std::size_t b = 0; b < set.length_buckets.size(); ++b) {
       auto found = row.quality_by_length.find(set.length_buckets[b]);
@@ -139,10 +156,12 @@ Plot quality_by_length(const AggregateSet& set) {
   std::string tics = "set xtics (";
   for (std::size_t b = 0; b < set.length_buckets.size(); ++b)
     tics += (b ? ", '" : "'") + set.length_buckets[b] + "' " + std::to_string(b);
-  plot.script = "set termoption noenhanced\n" + tics +
-                ")\nset xlabel 'input length bucket'\nset ylabel 'mean expected quality'\nset key outside right\n"
-                "set grid\nset xrange [-0.3:" + std::to_string(set.length_buckets.size() - 0.7) + "]\n" +
-                plot_command(titles, "with linespoints linewidth 2 pointsize 1.3");
+  plot.script =
+      "set termoption noenhanced\n" + tics +
+      ")\nset xlabel 'input length bucket'\nset ylabel 'mean expected quality'\nset key outside right\n"
+      "set grid\nset xrange [-0.3:" +
+      std::to_string(set.length_buckets.size() - 0.7) + "]\n" +
+      plot_command(titles, "with linespoints linewidth 2 pointsize 1.3");
   return plot;
 }
 
@@ -163,20 +182,23 @@ void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, c
 
   std::ostringstream page;
   page << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>sparsesim report: "
-       << escape_html(set.rows.front().experiment) << "</title>\n<style>body{font-family:sans-serif;max-width:1100px;"
+       << escape_html(set.rows.front().experiment)
+       << "</title>\n<style>body{font-family:sans-serif;max-width:1100px;"
           "margin:2em auto;color:#222}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:12px}"
           "h2{border-bottom:1px solid #ccc}figure{margin:1.5em 0}</style></head><body>\n"
        << "<h1>sparsesim report: " << escape_html(set.rows.front().experiment) << "</h1>\n"
-       << "<p>Policies compared at equal total compute. Quality is the expected accuracy from the quality model's "
-          "retention curves; see the notes below for the curves' provenance and the rule used below the shortest "
+       << "<p>Policies compared at equal total compute. Quality is the expected accuracy from the quality "
+          "model's "
+          "retention curves; see the notes below for the curves' provenance and the rule used below the "
+          "shortest "
           "measured length.</p>\n<h2>Comparison</h2>\n<pre>"
        << escape_html(format_summary_table(set)) << "</pre>\n";
   for (const auto& [title, plot] : plots) {
     // The XML prologue gnuplot writes is not valid inside HTML; the <svg> element itself is.
     const std::string svg = render_plot(plot, png_dir);
     const auto start = svg.find("<svg");
-    page << "<h2>" << escape_html(title) << "</h2>\n<figure>" << (start == std::string::npos ? svg : svg.substr(start))
-         << "</figure>\n";
+    page << "<h2>" << escape_html(title) << "</h2>\n<figure>"
+         << (start == std::string::npos ? svg : svg.substr(start)) << "</figure>\n";
   }
   page << "<p>PNG copies of the plots: " << escape_html(png_dir) << "/</p>\n</body></html>\n";
   // Written beside and renamed, so an interrupted report never leaves a half-written file.

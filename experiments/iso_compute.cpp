@@ -5,8 +5,8 @@
 
 namespace sparsesim {
 
-KnobSolution solve_knob_for_target(const std::function<double(double)>& evaluate, double knob_min, double knob_max,
-                                   double target, double tolerance, int max_iterations) {
+KnobSolution solve_knob_for_target(const std::function<double(double)>& evaluate, double knob_min,
+                                   double knob_max, double target, double tolerance, int max_iterations) {
   KnobSolution best;
   double best_error = INFINITY;
   auto relative_error = [&](double compute) { return std::abs(compute - target) / std::abs(target); };
@@ -47,7 +47,7 @@ KnobSolution solve_knob_for_target(const std::function<double(double)>& evaluate
   int retained_side = 0;
   for (int step = 0; best.iterations < max_iterations; ++step) {
     double knob = (step % 3 == 2 || f_high == f_low) ? 0.5 * (low + high)
-                                                      : (low * f_high - high * f_low) / (f_high - f_low);
+                                                     : (low * f_high - high * f_low) / (f_high - f_low);
     if (!(knob > low && knob < high)) knob = 0.5 * (low + high);
     if (high - low <= 1e-12 * std::max(1.0, std::abs(knob_max - knob_min))) break;
     const double f = probe(knob) - target;

@@ -8,9 +8,9 @@
 namespace sparsesim {
 
 struct KnobSolution {
-  double knob = 0;       // always a knob value that was evaluated
-  double achieved = 0;   // compute at that knob
-  int iterations = 0;    // evaluations made
+  double knob = 0;      // always a knob value that was evaluated
+  double achieved = 0;  // compute at that knob
+  int iterations = 0;   // evaluations made
   // "matched" (within tolerance), "unreachable_low" (even the knob's minimum costs more than the target),
   // "unreachable_high" (even the maximum costs less), "not_converged" (compute jumps over the target,
   // e.g. a step function, or the iteration cap was hit; the closest value is returned).
@@ -19,7 +19,7 @@ struct KnobSolution {
 };
 
 // evaluate(knob) -> compute. `tolerance` is relative to `target`.
-KnobSolution solve_knob_for_target(const std::function<double(double)>& evaluate, double knob_min, double knob_max,
-                                   double target, double tolerance, int max_iterations);
+KnobSolution solve_knob_for_target(const std::function<double(double)>& evaluate, double knob_min,
+                                   double knob_max, double target, double tolerance, int max_iterations);
 
 }  // namespace sparsesim

@@ -32,7 +32,8 @@ YAML::Node input_digests(const ExperimentSpec& spec) {
   if (!curves.empty()) {
     digests[curves] = file_digest(curves);
     std::string dense = (std::filesystem::path(curves).parent_path() / "dense_accuracy.csv").string();
-    if (spec.quality.IsMap() && spec.quality["dense_accuracy"]) dense = spec.quality["dense_accuracy"].as<std::string>();
+    if (spec.quality.IsMap() && spec.quality["dense_accuracy"])
+      dense = spec.quality["dense_accuracy"].as<std::string>();
     if (std::filesystem::exists(dense)) digests[dense] = file_digest(dense);
   }
   if (spec.cost_model.IsMap())

@@ -67,8 +67,8 @@ ResultsStore::ResultsStore(const std::string& path) {
   db_->execute("PRAGMA journal_mode=DELETE; PRAGMA foreign_keys=ON;");
   SqliteTransaction transaction(*db_);
   db_->execute(kSchema);
-  db_->execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
-               "')");
+  db_->execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" +
+               std::to_string(kSchemaVersion) + "')");
   transaction.commit();
 }
 
@@ -81,7 +81,8 @@ bool ResultsStore::has_run(const std::string& config_hash) {
 std::int64_t ResultsStore::write_run(const RunRecord& record) {
   SqliteTransaction transaction(*db_);
   const RunSummary& s = record.result.summary;
-  SqliteStatement run(*db_, R"SQL(INSERT INTO runs(experiment, config_hash, policy, policy_impl, knob_name, knob,
+  SqliteStatement run(*db_,
+                      R"SQL(INSERT INTO runs(experiment, config_hash, policy, policy_impl, knob_name, knob,
     seed, replication, sweep_field, sweep_value, replicas, model, compute_metric, compute_target, compute_achieved,
     solver_status, solver_note, solver_iterations, requests, completed, rejected, preemptions, escalations,
     makespan_s, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,
@@ -90,16 +91,17 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     lookups_interpolated, lookups_extrapolated, events, prefix_hit_rate, workflows, workflow_e2e_p50_s,
     workflow_e2e_p99_s, cost_model, quality_model, warnings, resolved_config)
     VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
-  auto optional_text = [](const std::string& text) { return text.empty() ? std::nullopt : std::optional(text); };
-  run << record.experiment << record.config_hash << record.policy_label << record.policy_impl << record.knob_name
-      << record.knob << static_cast<std::int64_t>(record.seed) << record.replication
+  auto optional_text = [](const std::string& text) {
+    return text.empty() ? std::nullopt : std::optional(text);
+  };
+  run << record.experiment << record.config_hash << record.policy_label << record.policy_impl
+      << record.knob_name << record.knob << static_cast<std::int64_t>(record.seed) << record.replication
       << optional_text(record.sweep_field)
       << (record.sweep_field.empty() ? std::nullopt : std::optional(record.sweep_value)) << record.replicas
-      << record.model
-      << record.compute_metric << record.solver.target << record.solver.achieved << record.solver.status
-      << record.solver.note << record.solver.iterations << s.requests << s.completed << s.rejected << s.preemptions
-      << s.escalations << ns_to_seconds(s.makespan_ns) << s.throughput_requests_per_s
-      << s.throughput_output_tokens_per_s;
+      << record.model << record.compute_metric << record.solver.target << record.solver.achieved
+      << record.solver.status << record.solver.note << record.solver.iterations << s.requests << s.completed
+      << s.rejected << s.preemptions << s.escalations << ns_to_seconds(s.makespan_ns)
+      << s.throughput_requests_per_s << s.throughput_output_tokens_per_s;
   for (const Percentiles* p : {&s.ttft_s, &s.tpot_ms, &s.e2e_s}) run << p->p50 << p->p90 << p->p99;
   run << s.gpu_busy_s << s.attention_flops << s.memory_bytes << s.kv_peak_bytes << s.mean_expected_quality
       << record.slo_attainment << (record.meets_slo ? 1 : 0) << s.lookups_exact << s.lookups_interpolated
@@ -121,10 +123,11 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
             << std::string(done ? "done" : "rejected") << optional_text(r.reject_reason)
             << std::string(task_family_name(r.task_family)) << r.input_tokens << r.output_tokens
             << ns_to_seconds(r.arrival_ns) << time_s(r.first_scheduled_ns) << time_s(r.first_token_ns)
-            << time_s(r.finish_ns) << time_s(r.ttft_ns) << (done ? std::optional(r.tpot_ns / 1e6) : std::nullopt)
-            << time_s(r.e2e_ns) << r.preemptions << r.prefill_sparsity
+            << time_s(r.finish_ns) << time_s(r.ttft_ns)
+            << (done ? std::optional(r.tpot_ns / 1e6) : std::nullopt) << time_s(r.e2e_ns) << r.preemptions
+            << r.prefill_sparsity
             << (r.decode_kv_budget_tokens == Budget::kDenseKv ? std::nullopt
-                                                               : std::optional(r.decode_kv_budget_tokens))
+                                                              : std::optional(r.decode_kv_budget_tokens))
             << (r.escalated ? 1 : 0) << r.attention_flops << r.gpu_time_ns / 1e9 << r.quality.expected_quality
             << r.quality.prefill_retention << r.quality.decode_retention << r.prefix_cached_tokens
             << (r.workflow_id < 0 ? std::nullopt : std::optional(r.workflow_id));

@@ -55,19 +55,24 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
   AggregateSet set;
   set.length_buckets = length_bucket_labels();
   const std::string where = run_ids.empty() ? "" : " WHERE run_id IN (" + id_list(run_ids) + ")";
-  SqliteStatement runs(db, "SELECT run_id, experiment, COALESCE(sweep_field, ''), COALESCE(sweep_value, 0), policy, "
-                           "policy_impl, knob_name, knob, solver_status, compute_metric, compute_achieved, "
-                           "compute_target, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p99_s, "
-                           "tpot_p50_ms, tpot_p99_ms, e2e_p99_s, slo_attainment, gpu_busy_s, mean_expected_quality, "
-                           "requests, rejected, preemptions, escalations, lookups_exact, lookups_interpolated, "
-                           "lookups_extrapolated, cost_model, quality_model, warnings, COALESCE(model, ''), workflows, "
-                           "workflow_e2e_p50_s, workflow_e2e_p99_s FROM runs" +
-                               where + " ORDER BY run_id");
+  SqliteStatement runs(
+      db,
+      "SELECT run_id, experiment, COALESCE(sweep_field, ''), COALESCE(sweep_value, 0), policy, "
+      "policy_impl, knob_name, knob, solver_status, compute_metric, compute_achieved, "
+      "compute_target, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p99_s, "
+      "tpot_p50_ms, tpot_p99_ms, e2e_p99_s, slo_attainment, gpu_busy_s, mean_expected_quality, "
+      "requests, rejected, preemptions, escalations, lookups_exact, lookups_interpolated, "
+      "lookups_extrapolated, cost_model, quality_model, warnings, COALESCE(model, ''), workflows, "
+      "workflow_e2e_p50_s, workflow_e2e_p99_s FROM runs" +
+          where + " ORDER BY run_id");
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
   while (runs.step()) {
     std::string key = runs.column_text(1);
-    key.append("\x1f").append(runs.column_text(2)).append("\x1f").append(std::to_string(runs.column_double(3)));
+    key.append("\x1f")
+        .append(runs.column_text(2))
+        .append("\x1f")
+        .append(std::to_string(runs.column_double(3)));
     key.append("\x1f").append(runs.column_text(4));
     auto [found, inserted] = index_of.emplace(key, set.rows.size());
     if (inserted) {
@@ -90,14 +95,14 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     // Sums now, divided by the replication count below.
     row.knob += runs.column_double(7);
     int c = 10;
-    for (double* field : {&row.compute, &row.compute_target, &row.throughput_rps, &row.throughput_tokens_per_s,
-                          &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms, &row.tpot_p99_ms, &row.e2e_p99_s,
-                          &row.slo_attainment, &row.gpu_busy_s})
+    for (double* field : {&row.compute, &row.compute_target, &row.throughput_rps,
+                          &row.throughput_tokens_per_s, &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms,
+                          &row.tpot_p99_ms, &row.e2e_p99_s, &row.slo_attainment, &row.gpu_busy_s})
       *field += runs.column_double(c++);
     qualities[found->second].push_back(runs.column_double(21));
     c = 22;
-    for (std::int64_t* field : {&row.requests, &row.rejected, &row.preemptions, &row.escalations, &row.lookups_exact,
-                                &row.lookups_interpolated, &row.lookups_extrapolated})
+    for (std::int64_t* field : {&row.requests, &row.rejected, &row.preemptions, &row.escalations,
+                                &row.lookups_exact, &row.lookups_interpolated, &row.lookups_extrapolated})
       *field += runs.column_int(c++);
     row.workflows += runs.column_double(33);
     row.workflow_e2e_p50_s += runs.column_double(34);
@@ -114,15 +119,18 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     const double n = row.replications;
     for (double* field : {&row.knob, &row.compute, &row.compute_target, &row.throughput_rps,
                           &row.throughput_tokens_per_s, &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms,
-                          &row.tpot_p99_ms, &row.e2e_p99_s, &row.slo_attainment, &row.gpu_busy_s, &row.workflows,
-                          &row.workflow_e2e_p50_s, &row.workflow_e2e_p99_s})
+                          &row.tpot_p99_ms, &row.e2e_p99_s, &row.slo_attainment, &row.gpu_busy_s,
+                          &row.workflows, &row.workflow_e2e_p50_s, &row.workflow_e2e_p99_s})
       *field /= n;
     const auto& values = qualities[index];
     row.quality_mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
     row.quality_ci95 = ci95_half_width(values);
 
-    SqliteStatement requests(db, "SELECT task_family, input_tokens, expected_quality FROM requests WHERE status = "
-                                 "'done' AND run_id IN (" + id_list(row.run_ids) + ")");
+    SqliteStatement requests(
+        db,
+        "SELECT task_family, input_tokens, expected_quality FROM requests WHERE status = "
+        "'done' AND run_id IN (" +
+            id_list(row.run_ids) + ")");
     std::map<std::string, std::pair<double, std::int64_t>> by_family, by_length;
     while (requests.step()) {
       const double quality = requests.column_double(2);

@@ -22,7 +22,7 @@ struct PolicyAggregate {
   double ttft_p50_s = 0, ttft_p99_s = 0, tpot_p50_ms = 0, tpot_p99_ms = 0, e2e_p99_s = 0;
   double slo_attainment = 0, gpu_busy_s = 0;
   double workflows = 0, workflow_e2e_p50_s = 0, workflow_e2e_p99_s = 0;  // agentic workflows (0 when none)
-  double quality_mean = 0, quality_ci95 = 0;  // half-width; 0 with one replication
+  double quality_mean = 0, quality_ci95 = 0;                             // half-width; 0 with one replication
   std::int64_t requests = 0, rejected = 0, preemptions = 0, escalations = 0;
   std::int64_t lookups_exact = 0, lookups_interpolated = 0, lookups_extrapolated = 0;
   std::map<std::string, double> quality_by_family;  // task family -> mean expected quality
@@ -31,7 +31,7 @@ struct PolicyAggregate {
 };
 
 struct AggregateSet {
-  std::vector<PolicyAggregate> rows;  // in run order of first appearance
+  std::vector<PolicyAggregate> rows;        // in run order of first appearance
   std::vector<std::string> length_buckets;  // labels in ascending order
   std::string cost_model, quality_model;
   std::vector<std::string> warnings;

@@ -17,9 +17,13 @@ SqliteDb::SqliteDb(const std::string& path, bool create) : path_(path) {
   sqlite3_busy_timeout(db_, 5000);
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+  sqlite3_close(db_);
+}
 
-std::int64_t SqliteDb::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t SqliteDb::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
 void SqliteDb::fail(const std::string& what) const {
   throw std::runtime_error(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
@@ -39,7 +43,9 @@ SqliteStatement::SqliteStatement(SqliteDb& db, const std::string& sql) : db_(db)
     db_.fail("cannot prepare '" + sql.substr(0, 120) + "'");
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
+SqliteStatement::~SqliteStatement() {
+  sqlite3_finalize(statement_);
+}
 
 SqliteStatement& SqliteStatement::bind(int index, double value) {
   if (sqlite3_bind_double(statement_, index, value) != SQLITE_OK) db_.fail("bind");
@@ -79,8 +85,12 @@ void SqliteStatement::reset() {
   next_index_ = 0;
 }
 
-double SqliteStatement::column_double(int index) const { return sqlite3_column_double(statement_, index); }
-std::int64_t SqliteStatement::column_int(int index) const { return sqlite3_column_int64(statement_, index); }
+double SqliteStatement::column_double(int index) const {
+  return sqlite3_column_double(statement_, index);
+}
+std::int64_t SqliteStatement::column_int(int index) const {
+  return sqlite3_column_int64(statement_, index);
+}
 std::string SqliteStatement::column_text(int index) const {
   const auto* text = sqlite3_column_text(statement_, index);
   return text ? reinterpret_cast<const char*>(text) : "";
@@ -88,10 +98,16 @@ std::string SqliteStatement::column_text(int index) const {
 bool SqliteStatement::column_is_null(int index) const {
   return sqlite3_column_type(statement_, index) == SQLITE_NULL;
 }
-int SqliteStatement::column_count() const { return sqlite3_column_count(statement_); }
-std::string SqliteStatement::column_name(int index) const { return sqlite3_column_name(statement_, index); }
+int SqliteStatement::column_count() const {
+  return sqlite3_column_count(statement_);
+}
+std::string SqliteStatement::column_name(int index) const {
+  return sqlite3_column_name(statement_, index);
+}
 
-SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db) { db_.execute("BEGIN IMMEDIATE"); }
+SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db) {
+  db_.execute("BEGIN IMMEDIATE");
+}
 
 SqliteTransaction::~SqliteTransaction() {
   if (done_) return;

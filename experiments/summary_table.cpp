@@ -53,8 +53,9 @@ std::string format_summary_table(const AggregateSet& set) {
   std::map<std::string, std::vector<const PolicyAggregate*>> by_point;
   std::vector<std::string> point_order;
   for (const auto& row : set.rows) {
-    const std::string point = row.experiment + (row.sweep_field.empty() ? "" : "  [" + row.sweep_field + " = " +
-                                                                                    fixed(row.sweep_value, 3) + "]");
+    const std::string point =
+        row.experiment +
+        (row.sweep_field.empty() ? "" : "  [" + row.sweep_field + " = " + fixed(row.sweep_value, 3) + "]");
     if (!by_point.count(point)) point_order.push_back(point);
     by_point[point].push_back(&row);
   }
@@ -72,26 +73,26 @@ std::string format_summary_table(const AggregateSet& set) {
           << " (" << rows.front()->compute_metric << ")\n";
     // GPU time is what a capacity planner pays for; show it beside any other equalised metric.
     const bool show_gpu_seconds = rows.front()->compute_metric != "gpu_seconds";
-    std::vector<std::vector<std::string>> table = {{"policy", "knob", "compute", "solver", "req/s", "out tok/s",
-                                                    "TTFT p50 s", "TTFT p99 s", "TPOT p50 ms", "TPOT p99 ms",
-                                                    "E2E p99 s", "SLO att.", "rejected", "quality (95% CI)",
-                                                    "vs oracle"}};
+    std::vector<std::vector<std::string>> table = {
+        {"policy", "knob", "compute", "solver", "req/s", "out tok/s", "TTFT p50 s", "TTFT p99 s",
+         "TPOT p50 ms", "TPOT p99 ms", "E2E p99 s", "SLO att.", "rejected", "quality (95% CI)", "vs oracle"}};
     for (const auto* row : rows) {
-      table.push_back({row->policy + (models_differ ? " [" + row->model + "]" : ""), row->knob_name == "none" ? "-" : row->knob_name + "=" + fixed(row->knob, 4),
-                       compute_text(row->compute, row->compute_metric), row->solver_status,
-                       fixed(row->throughput_rps, 2), fixed(row->throughput_tokens_per_s, 0), fixed(row->ttft_p50_s, 3),
-                       fixed(row->ttft_p99_s, 3), fixed(row->tpot_p50_ms, 2), fixed(row->tpot_p99_ms, 2),
-                       fixed(row->e2e_p99_s, 2), fixed(100 * row->slo_attainment, 1) + "%",
-                       std::to_string(row->rejected),
-                       fixed(row->quality_mean, 4) + (row->replications > 1 ? " +/- " + fixed(row->quality_ci95, 4) : ""),
-                       oracle_quality < 0 ? "-" : fixed(row->quality_mean - oracle_quality, 4)});
+      table.push_back(
+          {row->policy + (models_differ ? " [" + row->model + "]" : ""),
+           row->knob_name == "none" ? "-" : row->knob_name + "=" + fixed(row->knob, 4),
+           compute_text(row->compute, row->compute_metric), row->solver_status, fixed(row->throughput_rps, 2),
+           fixed(row->throughput_tokens_per_s, 0), fixed(row->ttft_p50_s, 3), fixed(row->ttft_p99_s, 3),
+           fixed(row->tpot_p50_ms, 2), fixed(row->tpot_p99_ms, 2), fixed(row->e2e_p99_s, 2),
+           fixed(100 * row->slo_attainment, 1) + "%", std::to_string(row->rejected),
+           fixed(row->quality_mean, 4) + (row->replications > 1 ? " +/- " + fixed(row->quality_ci95, 4) : ""),
+           oracle_quality < 0 ? "-" : fixed(row->quality_mean - oracle_quality, 4)});
     }
     // Agentic workflows: the end-to-end latency of whole DAGs beside the per-call figures.
     if (rows.front()->workflows > 0) {
       table[0].insert(table[0].end() - 2, {"WF E2E p50 s", "WF E2E p99 s"});
       for (std::size_t r = 1; r < table.size(); ++r)
-        table[r].insert(table[r].end() - 2,
-                        {fixed(rows[r - 1]->workflow_e2e_p50_s, 2), fixed(rows[r - 1]->workflow_e2e_p99_s, 2)});
+        table[r].insert(table[r].end() - 2, {fixed(rows[r - 1]->workflow_e2e_p50_s, 2),
+                                             fixed(rows[r - 1]->workflow_e2e_p99_s, 2)});
     }
     if (show_gpu_seconds) {
       table[0].insert(table[0].begin() + 3, "GPU busy");
@@ -134,11 +135,13 @@ std::string format_summary_table(const AggregateSet& set) {
     }
     const double total = static_cast<double>(exact + interpolated + extrapolated);
     if (total > 0)
-      out << "\nretention lookups: " << exact << " exact, " << interpolated << " interpolated, " << extrapolated
-          << " extrapolated (" << fixed(100.0 * extrapolated / total, 1) << "% outside the measured range)\n";
+      out << "\nretention lookups: " << exact << " exact, " << interpolated << " interpolated, "
+          << extrapolated << " extrapolated (" << fixed(100.0 * extrapolated / total, 1)
+          << "% outside the measured range)\n";
   }
   out << "\ncost model: " << set.cost_model << "\n";
-  out << "quality model: " << (set.quality_model.empty() ? "none (quality reported as 1)" : set.quality_model) << "\n";
+  out << "quality model: " << (set.quality_model.empty() ? "none (quality reported as 1)" : set.quality_model)
+      << "\n";
   for (const auto& warning : set.warnings) out << "note: " << warning << "\n";
   return out.str();
 }

@@ -70,8 +70,8 @@ BuiltWorkload read_workload_source(const WorkloadSpec& workload, std::uint64_t s
     }
     for (Request& request : built.requests)
       for (std::uint64_t& parent : request.parent_ids) parent = new_id_of.at(parent);
-    built.notes.push_back("workload: " + std::to_string(workload.trace_paths.size()) + " traces merged by arrival (" +
-                          std::to_string(built.rows_read) + " requests)");
+    built.notes.push_back("workload: " + std::to_string(workload.trace_paths.size()) +
+                          " traces merged by arrival (" + std::to_string(built.rows_read) + " requests)");
   }
   return built;
 }
@@ -121,22 +121,25 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
     if (keep_group[root]) built.requests.push_back(all[index]);
   }
   auto note_selection = [&](std::int64_t count, const std::string& why) {
-    if (count > 0) built.notes.push_back("selection: " + std::to_string(count) + " requests " + why + " (not simulated)");
+    if (count > 0)
+      built.notes.push_back("selection: " + std::to_string(count) + " requests " + why + " (not simulated)");
   };
   note_selection(outside_window, "outside workload.time_window");
   note_selection(outside_lengths, "outside workload.input_tokens");
   note_selection(over_cap, "beyond workload.max_requests");
   if (linked_groups > 0 && outside_window + outside_lengths + over_cap > 0)
-    built.notes.push_back("selection: " + std::to_string(linked_groups) +
-                          " workflows (linked requests) kept whole; a workflow is dropped whole when its first "
-                          "call is outside the window, any call is outside the input lengths, or it does not fit "
-                          "the request cap");
+    built.notes.push_back(
+        "selection: " + std::to_string(linked_groups) +
+        " workflows (linked requests) kept whole; a workflow is dropped whole when its first "
+        "call is outside the window, any call is outside the input lengths, or it does not fit "
+        "the request cap");
 
   // Selection keeps arrival order; ids are renumbered densely (parent ids follow) and times restart at the
   // first kept arrival, scaled by the rate multiplier (> 1 compresses the trace).
   std::unordered_map<std::uint64_t, std::uint64_t> new_id_of;
   new_id_of.reserve(built.requests.size());
-  for (std::size_t index = 0; index < built.requests.size(); ++index) new_id_of.emplace(built.requests[index].id, index);
+  for (std::size_t index = 0; index < built.requests.size(); ++index)
+    new_id_of.emplace(built.requests[index].id, index);
   const TimeNs origin = built.requests.empty() ? 0 : built.requests.front().arrival_ns;
   for (std::size_t index = 0; index < built.requests.size(); ++index) {
     Request& request = built.requests[index];

@@ -14,7 +14,8 @@ void require_keys_within(const YAML::Node& node, const std::string& path,
   require_keys_within(node, path, std::vector<std::string>(allowed.begin(), allowed.end()));
 }
 
-void require_keys_within(const YAML::Node& node, const std::string& path, const std::vector<std::string>& allowed) {
+void require_keys_within(const YAML::Node& node, const std::string& path,
+                         const std::vector<std::string>& allowed) {
   if (!node.IsMap()) throw InputError(yaml_where(node, path) + ": expected a map");
   for (const auto& item : node) {
     const std::string key = item.first.as<std::string>();

@@ -13,11 +13,15 @@
 namespace sparsesim {
 
 // Throws InputError if `node` is not a map or has a key outside `allowed`.
-void require_keys_within(const YAML::Node& node, const std::string& path, const std::vector<std::string>& allowed);
-void require_keys_within(const YAML::Node& node, const std::string& path, std::initializer_list<const char*> allowed);
+void require_keys_within(const YAML::Node& node, const std::string& path,
+                         const std::vector<std::string>& allowed);
+void require_keys_within(const YAML::Node& node, const std::string& path,
+                         std::initializer_list<const char*> allowed);
 
 // True when the node exists and holds something (a default-constructed yaml-cpp node is "defined" but null).
-inline bool yaml_present(const YAML::Node& node) { return node && !node.IsNull(); }
+inline bool yaml_present(const YAML::Node& node) {
+  return node && !node.IsNull();
+}
 
 // "parent.key", or "key" at the top level.
 inline std::string join_yaml_path(const std::string& parent, const std::string& key) {

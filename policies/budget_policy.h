@@ -32,9 +32,9 @@ struct SystemLoad {
 };
 
 struct KnobSpec {
-  std::string name;    // e.g. "prefill_density"
-  double value = 0;    // current setting
-  double min = 0;      // bisection bounds; compute is non-decreasing from min to max
+  std::string name;  // e.g. "prefill_density"
+  double value = 0;  // current setting
+  double min = 0;    // bisection bounds; compute is non-decreasing from min to max
   double max = 1;
   std::string doc;
 };

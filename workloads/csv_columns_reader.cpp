@@ -46,11 +46,12 @@ void validate_mapping(const CsvColumnMapping& mapping, const std::string& yaml_p
       throw InputError(yaml_path + "." + name + ": without a header, expected a 0-based column index, got '" +
                        *value + "'");
   }
-  for (auto [name, value] : {std::pair<const char*, const std::string*>{"session_column", &mapping.session_column},
-                             {"id_column", &workflow.id_column},
-                             {"parent_column", &workflow.parent_column},
-                             {"workflow_column", &workflow.workflow_column},
-                             {"think_time_column", &workflow.think_time_column}}) {
+  for (auto [name, value] :
+       {std::pair<const char*, const std::string*>{"session_column", &mapping.session_column},
+        {"id_column", &workflow.id_column},
+        {"parent_column", &workflow.parent_column},
+        {"workflow_column", &workflow.workflow_column},
+        {"think_time_column", &workflow.think_time_column}}) {
     std::int64_t index = 0;
     if (!mapping.has_header && !value->empty() && (!parse_int64(*value, index) || index < 0))
       throw InputError(yaml_path + "." + name + ": without a header, expected a 0-based column index, got '" +
@@ -66,14 +67,15 @@ void read_mapped_csv(const CsvColumnMapping& mapping, const std::string& path,
   std::string_view line;
   std::size_t arrival_at = kAbsent, input_at = kAbsent, output_at = kAbsent, session_at = kAbsent;
   std::size_t id_at = kAbsent, parent_at = kAbsent, workflow_at = kAbsent, think_time_at = kAbsent;
-  const std::pair<const std::string*, std::size_t*> columns[] = {{&mapping.arrival_column, &arrival_at},
-                                                                 {&mapping.input_column, &input_at},
-                                                                 {&mapping.output_column, &output_at},
-                                                                 {&mapping.session_column, &session_at},
-                                                                 {&workflow.id_column, &id_at},
-                                                                 {&workflow.parent_column, &parent_at},
-                                                                 {&workflow.workflow_column, &workflow_at},
-                                                                 {&workflow.think_time_column, &think_time_at}};
+  const std::pair<const std::string*, std::size_t*> columns[] = {
+      {&mapping.arrival_column, &arrival_at},
+      {&mapping.input_column, &input_at},
+      {&mapping.output_column, &output_at},
+      {&mapping.session_column, &session_at},
+      {&workflow.id_column, &id_at},
+      {&workflow.parent_column, &parent_at},
+      {&workflow.workflow_column, &workflow_at},
+      {&workflow.think_time_column, &think_time_at}};
   if (mapping.has_header) {
     while (lines.next(line) && trim_blanks(line).empty()) {
     }
@@ -138,7 +140,8 @@ void read_mapped_csv(const CsvColumnMapping& mapping, const std::string& path,
       const auto workflow = trim_blanks(fields[workflow_at]);
       auto found = workflow_ids.find(workflow);
       if (found == workflow_ids.end())
-        found = workflow_ids.emplace(std::string(workflow), static_cast<std::int64_t>(workflow_ids.size())).first;
+        found =
+            workflow_ids.emplace(std::string(workflow), static_cast<std::int64_t>(workflow_ids.size())).first;
       request.workflow_id = found->second;
     }
     if (think_time_at != kAbsent) {
@@ -146,8 +149,10 @@ void read_mapped_csv(const CsvColumnMapping& mapping, const std::string& path,
       if (!think_time.empty() && !parse_decimal_ns(think_time, kNsPerSecond, request.think_time_ns))
         throw_row_error(lines, workflow.think_time_column, "a non-negative number of seconds", think_time);
     }
-    if (id_at != kAbsent && parent_at != kAbsent) links.add_row(next_row_id, lines.line_number(), trim_blanks(fields[id_at]));
-    if (parent_at != kAbsent) links.add_parents(next_row_id, lines.line_number(), trim_blanks(fields[parent_at]));
+    if (id_at != kAbsent && parent_at != kAbsent)
+      links.add_row(next_row_id, lines.line_number(), trim_blanks(fields[id_at]));
+    if (parent_at != kAbsent)
+      links.add_parents(next_row_id, lines.line_number(), trim_blanks(fields[parent_at]));
     emitter.emit(request);
     ++next_row_id;
   }

@@ -22,12 +22,13 @@ Params::Params(YAML::Node node, std::string yaml_path, std::vector<ParamSpec> sp
   for (const auto& item : node_) {
     const auto key = item.first.as<std::string>();
     if (std::find(ignored_keys.begin(), ignored_keys.end(), key) != ignored_keys.end()) continue;
-    const bool known = std::any_of(specs_.begin(), specs_.end(), [&](const ParamSpec& s) { return s.name == key; });
+    const bool known =
+        std::any_of(specs_.begin(), specs_.end(), [&](const ParamSpec& s) { return s.name == key; });
     if (!known) {
       std::string names;
       for (const auto& s : specs_) names += (names.empty() ? "" : ", ") + s.name;
-      throw InputError(yaml_path_ + "." + key + " (" + yaml_location(item.first) + "): unknown key; expected one of: " +
-                       (names.empty() ? "(no parameters)" : names));
+      throw InputError(yaml_path_ + "." + key + " (" + yaml_location(item.first) +
+                       "): unknown key; expected one of: " + (names.empty() ? "(no parameters)" : names));
     }
   }
 }
@@ -62,10 +63,18 @@ T Params::get_as(const std::string& name, const char* expected) const {
   }
 }
 
-double Params::get_double(const std::string& name) const { return get_as<double>(name, "a number"); }
-std::int64_t Params::get_int(const std::string& name) const { return get_as<std::int64_t>(name, "an integer"); }
-bool Params::get_bool(const std::string& name) const { return get_as<bool>(name, "true or false"); }
-std::string Params::get_string(const std::string& name) const { return get_as<std::string>(name, "a string"); }
+double Params::get_double(const std::string& name) const {
+  return get_as<double>(name, "a number");
+}
+std::int64_t Params::get_int(const std::string& name) const {
+  return get_as<std::int64_t>(name, "an integer");
+}
+bool Params::get_bool(const std::string& name) const {
+  return get_as<bool>(name, "true or false");
+}
+std::string Params::get_string(const std::string& name) const {
+  return get_as<std::string>(name, "a string");
+}
 
 YAML::Node Params::resolved() const {
   YAML::Node out(YAML::NodeType::Map);

@@ -18,7 +18,7 @@ class Registry {
   using Factory = std::function<std::unique_ptr<Product>(FactoryArgs...)>;
   struct Entry {
     std::string name;
-    std::string description;       // one line, shown by `sparsesim policies` and friends
+    std::string description;        // one line, shown by `sparsesim policies` and friends
     std::vector<ParamSpec> params;  // accepted YAML parameters with defaults
     Factory factory;
   };

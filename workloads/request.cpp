@@ -7,10 +7,14 @@ namespace sparsesim {
 
 std::string_view task_family_name(TaskFamily family) {
   switch (family) {
-    case TaskFamily::single_qa: return "single_qa";
-    case TaskFamily::multi_query_retrieval: return "multi_query_retrieval";
-    case TaskFamily::high_scope: return "high_scope";
-    case TaskFamily::unknown: break;
+    case TaskFamily::single_qa:
+      return "single_qa";
+    case TaskFamily::multi_query_retrieval:
+      return "multi_query_retrieval";
+    case TaskFamily::high_scope:
+      return "high_scope";
+    case TaskFamily::unknown:
+      break;
   }
   return "unknown";
 }

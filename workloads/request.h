@@ -22,8 +22,8 @@ TaskFamily parse_task_family(std::string_view name);
 struct RequestTraits {
   TaskFamily task_family = TaskFamily::unknown;  // ground truth
   double latent_difficulty = 0.5;                // ground truth, in [0, 1]
-  double failure_draw = 0.5;  // ground truth: uniform u; the request fails at a budget iff u > quality
-  int predicted_class = -1;   // observable: predictor output (task family index or difficulty class)
+  double failure_draw = 0.5;       // ground truth: uniform u; the request fails at a budget iff u > quality
+  int predicted_class = -1;        // observable: predictor output (task family index or difficulty class)
   double uncertainty_score = 0.0;  // observable once decoding has started (higher = less confident)
   // Added by workloads/request_traits.h (see there for how each is drawn):
   int difficulty_class = -1;            // ground truth: latent difficulty binned into equal-mass classes
@@ -36,11 +36,11 @@ struct RequestTraits {
 };
 
 struct Request {
-  std::uint64_t id = 0;           // unique within a trace, dense from 0 in arrival order after loading
-  TimeNs arrival_ns = 0;          // arrival time since the trace start
-  std::int32_t input_tokens = 0;  // prompt length, > 0
-  std::int32_t output_tokens = 0; // tokens generated, > 0
-  std::int64_t session_id = -1;   // conversation this turn belongs to, -1 when the trace has none
+  std::uint64_t id = 0;            // unique within a trace, dense from 0 in arrival order after loading
+  TimeNs arrival_ns = 0;           // arrival time since the trace start
+  std::int32_t input_tokens = 0;   // prompt length, > 0
+  std::int32_t output_tokens = 0;  // tokens generated, > 0
+  std::int64_t session_id = -1;    // conversation this turn belongs to, -1 when the trace has none
   std::vector<std::uint64_t> prefix_block_ids;  // trace's prefix block hashes (e.g. 512-token blocks)
   std::int32_t prefix_block_tokens = 512;       // tokens each prefix block id covers
   // Closed-loop arrivals (session turns, agentic workflow calls). With no parents the request arrives at

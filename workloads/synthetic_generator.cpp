@@ -149,7 +149,8 @@ ArrivalSpec parse_arrival_spec(const YAML::Node& node, const std::string& yaml_p
 }
 
 LengthSpec parse_length_spec(const YAML::Node& node, const std::string& yaml_path) {
-  if (!node) throw InputError(yaml_path + ": expected a map with dist: fixed, lognormal, uniform or empirical");
+  if (!node)
+    throw InputError(yaml_path + ": expected a map with dist: fixed, lognormal, uniform or empirical");
   return parse_length(node, yaml_path);
 }
 

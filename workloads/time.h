@@ -11,7 +11,11 @@ constexpr TimeNs kNsPerUs = 1'000;
 constexpr TimeNs kNsPerMs = 1'000'000;
 constexpr TimeNs kNsPerSecond = 1'000'000'000;
 
-inline double ns_to_seconds(TimeNs ns) { return static_cast<double>(ns) / 1e9; }
-inline double ns_to_ms(TimeNs ns) { return static_cast<double>(ns) / 1e6; }
+inline double ns_to_seconds(TimeNs ns) {
+  return static_cast<double>(ns) / 1e9;
+}
+inline double ns_to_ms(TimeNs ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 }  // namespace sparsesim

@@ -23,9 +23,9 @@ struct TraceParentLink {
 struct TraceLoadReport {
   std::string path;
   std::string format;
-  std::int64_t rows = 0;                 // data rows read (header excluded)
-  std::int64_t out_of_order_rows = 0;    // rows whose timestamp was earlier than the previous row's
-  std::vector<std::string> warnings;     // human-readable, one line each
+  std::int64_t rows = 0;               // data rows read (header excluded)
+  std::int64_t out_of_order_rows = 0;  // rows whose timestamp was earlier than the previous row's
+  std::vector<std::string> warnings;   // human-readable, one line each
   // Readers whose traces name parents by the trace's own ids (e.g. `csv` with parent_column) cannot set
   // Request::parent_ids while streaming (a parent may come later in the file, and load_trace renumbers
   // rows after sorting). They resolve and validate the links at the end of read() (unknown parents and

@@ -19,7 +19,8 @@ const std::string kShipped = std::string(SPARSESIM_SOURCE_DIR) + "/data/quality/
 const std::string kHeader = "model,task_family,phase,seq_len_tokens,sparsity,retention,value_status,source\n";
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const fs::path path = fs::path(SPARSESIM_TEST_TMP) / ("quality_curves_test-" + std::to_string(::getpid())) / name;
+  const fs::path path =
+      fs::path(SPARSESIM_TEST_TMP) / ("quality_curves_test-" + std::to_string(::getpid())) / name;
   fs::create_directories(path.parent_path());
   std::ofstream(path) << text;
   return path.string();

@@ -20,7 +20,8 @@ const std::string kHeader = "model,task_family,phase,seq_len_tokens,sparsity,ret
 const std::string kDenseHeader = "model,task_family,seq_len_tokens,dense_accuracy,value_status,source\n";
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const fs::path path = fs::path(SPARSESIM_TEST_TMP) / ("quality_model_test-" + std::to_string(::getpid())) / name;
+  const fs::path path =
+      fs::path(SPARSESIM_TEST_TMP) / ("quality_model_test-" + std::to_string(::getpid())) / name;
   fs::create_directories(path.parent_path());
   std::ofstream(path) << text;
   return path.string();

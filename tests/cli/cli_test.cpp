@@ -26,7 +26,8 @@ struct CommandResult {
 
 CommandResult run_cli(const std::string& arguments, const fs::path& dir) {
   const fs::path log = dir / "output.txt";
-  const std::string command = std::string(SPARSESIM_BINARY) + " " + arguments + " > '" + log.string() + "' 2>&1";
+  const std::string command =
+      std::string(SPARSESIM_BINARY) + " " + arguments + " > '" + log.string() + "' 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream input(log);
   std::stringstream text;
@@ -75,15 +76,13 @@ TEST_CASE("sparsesim run on a shipped trace is deterministic at any thread count
   CHECK(read_bytes(dir / "one.db") == read_bytes(dir / "two.db"));
 
   // Run again into the same database: every run is found by its config hash and skipped.
-  const auto again = run_cli("run " + (dir / "experiment.yaml").string() + " --no-progress --out " +
-                                 (dir / "one.db").string(),
-                             dir);
+  const auto again = run_cli(
+      "run " + (dir / "experiment.yaml").string() + " --no-progress --out " + (dir / "one.db").string(), dir);
   REQUIRE(again.exit_code == 0);
   CHECK(again.output.find("0 runs simulated, 8 found already") != std::string::npos);
 
-  const auto exported = run_cli("export " + (dir / "one.db").string() + " --table requests -o " +
-                                    (dir / "requests.csv").string(),
-                                dir);
+  const auto exported = run_cli(
+      "export " + (dir / "one.db").string() + " --table requests -o " + (dir / "requests.csv").string(), dir);
   REQUIRE(exported.exit_code == 0);
   std::ifstream csv(dir / "requests.csv");
   std::string header;
@@ -96,9 +95,10 @@ TEST_CASE("sparsesim run on a shipped trace is deterministic at any thread count
 
 TEST_CASE("sparsesim run reports bad experiment files with path, line and exit code 2") {
   const fs::path dir = test_dir("bad-input");
-  std::ofstream(dir / "bad.yaml") << "workload: {trace: data/traces/azure2023/AzureLLMInferenceTrace_conv.csv}\n"
-                                     "cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicaz: 2}\n"
-                                     "policies: [dense]\n";
+  std::ofstream(dir / "bad.yaml")
+      << "workload: {trace: data/traces/azure2023/AzureLLMInferenceTrace_conv.csv}\n"
+         "cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicaz: 2}\n"
+         "policies: [dense]\n";
   const auto bad = run_cli("run " + (dir / "bad.yaml").string() + " --out " + (dir / "r.db").string(), dir);
   CHECK(bad.exit_code == 2);
   CHECK(bad.output.find("bad.yaml") != std::string::npos);
@@ -168,9 +168,9 @@ slo: {ttft_p99_s: 1.0, tpot_p99_ms: 60}
 policies: [dense]
 capacity: {min_replicas: 1, max_replicas: 16}
 )";
-  const auto run = run_cli("run " + (dir / "capacity.yaml").string() + " --no-progress --out " +
-                               (dir / "capacity.db").string(),
-                           dir);
+  const auto run = run_cli(
+      "run " + (dir / "capacity.yaml").string() + " --no-progress --out " + (dir / "capacity.db").string(),
+      dir);
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
   CHECK(run.output.find("== capacity") != std::string::npos);

@@ -14,7 +14,9 @@ cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2}
 policies: [dense, fixed]
 )";
 
-ExperimentSpec parse(const std::string& text) { return parse_experiment(YAML::Load(text), "inline.yaml"); }
+ExperimentSpec parse(const std::string& text) {
+  return parse_experiment(YAML::Load(text), "inline.yaml");
+}
 
 std::string error_of(const std::string& text) {
   try {
@@ -70,11 +72,12 @@ policies: [dense]
   CHECK(replicas.find("expected an integer") != std::string::npos);
   CHECK(error_of(std::string(kMinimal) + "compute: {target: {fraction_of_dense: 1.5}}\n").find("(0, 1]") !=
         std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "compute: {metric: joules}\n").find("gpu_seconds") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "compute: {metric: joules}\n").find("gpu_seconds") !=
+        std::string::npos);
   CHECK(error_of(std::string(kMinimal) + "compute: {target: {same_as: {policy: nope, knob: 1}}}\n")
             .find("no policy labelled 'nope'") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "sweep: {field: cluster.colour, values: [1]}\n").find("unknown numeric field") !=
-        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "sweep: {field: cluster.colour, values: [1]}\n")
+            .find("unknown numeric field") != std::string::npos);
   CHECK(error_of("cluster: {gpu: H100-SXM, model: Qwen2.5-7B}\npolicies: [dense]\n").find("workload") !=
         std::string::npos);
   CHECK(error_of("workload: {trace: x.jsonl, generator: {}}\ncluster: {gpu: H100-SXM, model: Qwen2.5-7B}\n"

@@ -74,8 +74,12 @@ TEST_CASE("the oracle's quality is at least every policy's at the same total com
   // Two targets: GPU time near the roofline floor (where the oracle already reaches dense quality) and a
   // tenth of dense attention FLOPs, where every policy, the oracle included, must give quality up.
   const char* target = nullptr;
-  SUBCASE("94% of dense GPU time") { target = "{metric: gpu_seconds, target: {fraction_of_dense: 0.935}}"; }
-  SUBCASE("10% of dense attention FLOPs") { target = "{metric: attention_flops, target: {fraction_of_dense: 0.1}}"; }
+  SUBCASE("94% of dense GPU time") {
+    target = "{metric: gpu_seconds, target: {fraction_of_dense: 0.935}}";
+  }
+  SUBCASE("10% of dense attention FLOPs") {
+    target = "{metric: attention_flops, target: {fraction_of_dense: 0.1}}";
+  }
   YAML::Node document = YAML::Load(kSpec);
   document["compute"] = YAML::Load(target);
   const ExperimentSpec spec = parse_experiment(document, "inline.yaml");
@@ -99,8 +103,8 @@ TEST_CASE("the oracle's quality is at least every policy's at the same total com
   for (const auto& row : set.rows) {
     // Only policies matched to the target are at equal compute (dense is the reference, not matched).
     if (row.solver_status != "matched" || row.policy == "oracle") continue;
-    INFO(row.policy, " quality ", row.quality_mean, " at compute ", row.compute, "; oracle ", oracle->quality_mean,
-         " at ", oracle->compute);
+    INFO(row.policy, " quality ", row.quality_mean, " at compute ", row.compute, "; oracle ",
+         oracle->quality_mean, " at ", oracle->compute);
     // Compute is matched within the solver's 0.5%; allow the quality that half a percent can buy.
     CHECK(oracle->quality_mean >= row.quality_mean - 0.002);
     ++compared;

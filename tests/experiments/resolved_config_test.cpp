@@ -18,15 +18,17 @@ TEST_CASE("the resolved config fills defaults and changes when a data file's con
   const fs::path curves = dir / "curves.csv";
   fs::copy_file(std::string(SPARSESIM_SOURCE_DIR) + "/data/quality/sparse_frontier_prior.csv", curves,
                 fs::copy_options::overwrite_existing);
-  const std::string text = "workload: {trace: data/traces/azure2023/AzureLLMInferenceTrace_code.csv}\n"
-                           "cluster: {gpu: H100-SXM, model: Qwen2.5-7B}\n"
-                           "quality: " + curves.string() + "\npolicies: [dense]\n";
+  const std::string text =
+      "workload: {trace: data/traces/azure2023/AzureLLMInferenceTrace_code.csv}\n"
+      "cluster: {gpu: H100-SXM, model: Qwen2.5-7B}\n"
+      "quality: " +
+      curves.string() + "\npolicies: [dense]\n";
   const ExperimentSpec spec = parse_experiment(YAML::Load(text), "inline.yaml");
   const std::string before = resolved_experiment_yaml(spec);
-  CHECK(before.find("max_batch_tokens: 8192") != std::string::npos);     // defaults are written out
-  CHECK(before.find("peak_bf16_flops_per_s") != std::string::npos);      // so are the GPU's numbers
+  CHECK(before.find("max_batch_tokens: 8192") != std::string::npos);            // defaults are written out
+  CHECK(before.find("peak_bf16_flops_per_s") != std::string::npos);             // so are the GPU's numbers
   CHECK(before.find("AzureLLMInferenceTrace_code.csv:") != std::string::npos);  // and the trace's digest
-  CHECK(resolved_experiment_yaml(spec) == before);                        // stable
+  CHECK(resolved_experiment_yaml(spec) == before);                              // stable
 
   std::ofstream(curves, std::ios::app) << "*,mixed,both,131072,0.99,0.01,ESTIMATE,edited\n";
   const std::string after = resolved_experiment_yaml(spec);

@@ -58,7 +58,8 @@ TEST_CASE("results store writes runs with their requests and finds them by confi
     CHECK(!store.has_run("abc"));
     const auto id = store.write_run(sample_record("abc", "fixed", 0.9));
     CHECK(store.has_run("abc"));
-    SqliteStatement count(store.db(), "SELECT COUNT(*), SUM(status = 'rejected') FROM requests WHERE run_id = ?");
+    SqliteStatement count(store.db(),
+                          "SELECT COUNT(*), SUM(status = 'rejected') FROM requests WHERE run_id = ?");
     count << id;
     REQUIRE(count.step());
     CHECK(count.column_int(0) == 3);
