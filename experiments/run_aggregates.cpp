@@ -63,7 +63,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       "tpot_p50_ms, tpot_p99_ms, e2e_p99_s, slo_attainment, gpu_busy_s, mean_expected_quality, "
       "requests, rejected, preemptions, escalations, lookups_exact, lookups_interpolated, "
       "lookups_extrapolated, cost_model, quality_model, warnings, COALESCE(model, ''), workflows, "
-      "workflow_e2e_p50_s, workflow_e2e_p99_s FROM runs" +
+      "workflow_e2e_p50_s, workflow_e2e_p99_s, prefix_hit_rate FROM runs" +
           where + " ORDER BY run_id");
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
@@ -107,6 +107,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     row.workflows += runs.column_double(33);
     row.workflow_e2e_p50_s += runs.column_double(34);
     row.workflow_e2e_p99_s += runs.column_double(35);
+    row.prefix_hit_rate += runs.column_double(36);
     set.cost_model = runs.column_text(29);
     set.quality_model = runs.column_text(30);
     std::istringstream warnings(runs.column_text(31));
@@ -120,7 +121,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     for (double* field : {&row.knob, &row.compute, &row.compute_target, &row.throughput_rps,
                           &row.throughput_tokens_per_s, &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms,
                           &row.tpot_p99_ms, &row.e2e_p99_s, &row.slo_attainment, &row.gpu_busy_s,
-                          &row.workflows, &row.workflow_e2e_p50_s, &row.workflow_e2e_p99_s})
+                          &row.workflows, &row.workflow_e2e_p50_s, &row.workflow_e2e_p99_s, &row.prefix_hit_rate})
       *field /= n;
     const auto& values = qualities[index];
     row.quality_mean = std::accumulate(values.begin(), values.end(), 0.0) / n;

@@ -22,6 +22,7 @@ struct PolicyAggregate {
   double ttft_p50_s = 0, ttft_p99_s = 0, tpot_p50_ms = 0, tpot_p99_ms = 0, e2e_p99_s = 0;
   double slo_attainment = 0, gpu_busy_s = 0;
   double workflows = 0, workflow_e2e_p50_s = 0, workflow_e2e_p99_s = 0;  // agentic workflows (0 when none)
+  double prefix_hit_rate = 0;  // cached prompt tokens / prompt tokens (0 without prefix caching)
   double quality_mean = 0, quality_ci95 = 0;                             // half-width; 0 with one replication
   std::int64_t requests = 0, rejected = 0, preemptions = 0, escalations = 0;
   std::int64_t lookups_exact = 0, lookups_interpolated = 0, lookups_extrapolated = 0;

@@ -94,6 +94,11 @@ std::string format_summary_table(const AggregateSet& set) {
         table[r].insert(table[r].end() - 2, {fixed(rows[r - 1]->workflow_e2e_p50_s, 2),
                                              fixed(rows[r - 1]->workflow_e2e_p99_s, 2)});
     }
+    if (rows.front()->prefix_hit_rate > 0) {
+      table[0].insert(table[0].end() - 2, "prefix hit");
+      for (std::size_t r = 1; r < table.size(); ++r)
+        table[r].insert(table[r].end() - 2, fixed(100 * rows[r - 1]->prefix_hit_rate, 1) + "%");
+    }
     if (show_gpu_seconds) {
       table[0].insert(table[0].begin() + 3, "GPU busy");
       for (std::size_t r = 1; r < table.size(); ++r)

@@ -46,6 +46,7 @@ RunRecord sample_record(const std::string& hash, const std::string& policy, doub
   record.result.summary.rejected = 1;
   record.result.summary.mean_expected_quality = quality;
   record.result.summary.gpu_busy_s = 12.5;
+  record.result.summary.prefix_hit_rate = quality / 2;
   return record;
 }
 
@@ -91,6 +92,8 @@ TEST_CASE("aggregates average replications with a 95% confidence interval") {
   // t(0.975, 1 dof) = 12.706; sample sd = 0.0707; half-width = 12.706 * 0.0707 / sqrt(2).
   CHECK(set.rows[0].quality_ci95 == doctest::Approx(12.706 * 0.05).epsilon(1e-3));
   CHECK(set.rows[0].quality_by_family.at("single_qa") == doctest::Approx(0.85));
+  CHECK(set.rows[0].prefix_hit_rate == doctest::Approx(0.425));  // averaged, like every per-run figure
+  CHECK(set.rows[0].gpu_busy_s == doctest::Approx(12.5));
   CHECK(length_bucket_label(3000) == "<4K");
   CHECK(length_bucket_label(16384) == "16K-32K");
   CHECK(length_bucket_label(200000) == ">=64K");
