@@ -99,9 +99,13 @@ ShortLengthRule parse_rule(const YAML::Node& node, const std::string& yaml_path)
   } else {
     const Params params(node, yaml_path,
                         {{"rule", "trend", "trend (default, conservative) | clamp | floor"},
-                         {"floor_retention", "0", "for rule floor: retention never below this, in [0, 1]"}},
+                         {"floor_retention", "0", "for rule floor: retention never below this, in [0, 1]"},
+                         {"reference_trend", "true",
+                          "trend and floor: a family's retention falls at least as fast in log length as the "
+                          "task-averaged (mixed) curve's"}},
                         {});
     kind_name = params.get_string("rule");
+    rule.reference_trend = params.get_bool("reference_trend");
     rule.floor_retention = params.get_double("floor_retention");
     if (!(rule.floor_retention >= 0 && rule.floor_retention <= 1))
       throw InputError(yaml_path + ".floor_retention: expected a retention in [0, 1], got " +

@@ -161,8 +161,10 @@ LookupKind worst(LookupKind a, LookupKind b) {
 std::string ShortLengthRule::describe() const {
   switch (kind) {
     case Kind::trend:
-      return "below the shortest measured length: tolerance falls along the measured trend in log length "
-             "(conservative default, extrapolated)";
+      return std::string("below the shortest measured length: tolerance falls along the measured trend in log "
+                         "length") +
+             (reference_trend ? ", at least as fast as the task-averaged curve's" : "") +
+             " (conservative default, extrapolated)";
     case Kind::clamp:
       return "below the shortest measured length: shortest curve held (clamp; optimistic, extrapolated)";
     case Kind::floor: {
@@ -275,6 +277,13 @@ QualityCurves QualityCurves::load(const std::string& path) {
     curves.sets_.push_back(std::move(set));
   }
   if (curves.sets_.empty()) throw InputError(path, 0, "", "no curve rows");
+  for (auto& set : curves.sets_) {
+    if (set.task_family == "mixed" || set.lengths.size() < 2) continue;
+    for (const auto& reference : curves.sets_)
+      if (reference.task_family == "mixed" && reference.model_key == set.model_key &&
+          reference.phase == set.phase && reference.lengths.size() >= 2)
+        set.trend_reference = {reference.lengths[0], reference.lengths[1]};
+  }
   return curves;
 }
 
@@ -353,11 +362,20 @@ RetentionLookup CurveSet::retention(std::int64_t seq_len_tokens, double sparsity
   const LengthCurve& next = lengths[1];
   const double log_gap = next.log_seq_len - shortest.log_seq_len;
   const double below = shortest.log_seq_len - log_length;
+  const bool use_reference = rule.reference_trend && trend_reference.size() == 2;
   auto derived = [&](double x) {
     LookupKind ignored;
     const double r0 = evaluate_curve(shortest, x, ignored);
     const double r1 = evaluate_curve(next, x, ignored);
-    const double fall = std::max(0.0, r1 - r0) / log_gap * below;
+    double fall_per_log = std::max(0.0, r1 - r0) / log_gap;
+    if (use_reference) {
+      const LengthCurve& a = trend_reference[0];
+      const LengthCurve& b = trend_reference[1];
+      const double reference_fall = (evaluate_curve(b, x, ignored) - evaluate_curve(a, x, ignored)) /
+                                    (b.log_seq_len - a.log_seq_len);
+      fall_per_log = std::max(fall_per_log, reference_fall);
+    }
+    const double fall = fall_per_log * below;
     double value = std::clamp(r0 - fall, 0.0, r0);
     if (rule.kind == ShortLengthRule::Kind::floor)
       value = std::max(value, std::min(r0, rule.floor_retention));

@@ -43,12 +43,14 @@ struct ShortLengthRule {
     // Default. Tolerance keeps falling as length falls, along the measured trend: at each curve point,
     // retention falls per unit of log length as fast as it rises from L0 to L1 (no fall when the measured
     // trend is flat or reversed), clamped to [0, retention at L0]; then made non-increasing in sparsity.
+    // With `reference_trend`, the fall is at least the task-averaged curve's (see CurveSet).
     trend,
     clamp,  // the L0 curve unchanged (tolerance stops falling below L0: optimistic, for sensitivity runs)
     floor,  // trend, but retention never below floor_retention (nor above the L0 curve)
   };
   Kind kind = Kind::trend;
   double floor_retention = 0.0;  // used by `floor`, in [0, 1]
+  bool reference_trend = true;   // trend and floor: fall at least as fast as the task-averaged curve
 
   std::string describe() const;  // e.g. "below the shortest measured length: trend in log length ..."
 };
@@ -75,6 +77,12 @@ struct CurveSet {
   std::string task_family;
   std::string phase;                 // "prefill", "decode" or "both"
   std::vector<LengthCurve> lengths;  // ascending length
+  // The two shortest curves of the task-averaged ("mixed") set of the same model and phase, when this set
+  // is another family's and both have two lengths: below the shortest length, the `trend` rule makes
+  // retention fall at least as fast per unit of log length as the task-averaged curve does, so a family
+  // whose own curves happen to be flat there (e.g. single QA at 16K and 32K) still loses tolerance as
+  // prompts get shorter. Empty = no reference.
+  std::vector<LengthCurve> trend_reference;
 
   RetentionLookup retention(std::int64_t seq_len_tokens, double sparsity, const ShortLengthRule& rule) const;
 };

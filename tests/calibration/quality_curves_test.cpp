@@ -243,3 +243,30 @@ TEST_CASE("dense accuracy table: lookup order, log-length interpolation, validat
     CHECK(shipped.find(model, "single_qa") != nullptr);
   CHECK(shipped.find("Llama-3.1-8B", "mixed")->at(16384) == doctest::Approx(0.916));
 }
+
+TEST_CASE("below the shortest length a flat family still loses tolerance at the task-averaged rate") {
+  // single_qa is flat from 16K to 32K; the mixed curve rises by 0.1 at sparsity 0.9 per doubling.
+  const std::string text = kHeader +
+                           "*,mixed,both,16384,0.9,0.6,ESTIMATE,x\n"
+                           "*,mixed,both,32768,0.9,0.7,ESTIMATE,x\n"
+                           "*,single_qa,both,16384,0.9,1.0,ESTIMATE,x\n"
+                           "*,single_qa,both,32768,0.9,1.0,ESTIMATE,x\n";
+  const QualityCurves curves = QualityCurves::load(write_temp("flat_family.csv", text));
+  ShortLengthRule rule;  // trend, with the reference by default
+  // Two doublings below 16K: retention falls by 2 x 0.1 at sparsity 0.9.
+  const RetentionLookup at_4k =
+      curves.retention("any-model", TaskFamily::single_qa, CurvePhase::prefill, 4096, 0.9, rule);
+  CHECK(at_4k.retention == doctest::Approx(0.8));
+  CHECK(at_4k.kind == LookupKind::extrapolated);
+  // At and above the shortest measured length the family's own curve is used unchanged.
+  CHECK(curves.retention("any-model", TaskFamily::single_qa, CurvePhase::prefill, 16384, 0.9, rule).retention ==
+        doctest::Approx(1.0));
+  // Without the reference the flat family keeps its 16K tolerance (the family's own trend only).
+  rule.reference_trend = false;
+  CHECK(curves.retention("any-model", TaskFamily::single_qa, CurvePhase::prefill, 4096, 0.9, rule).retention ==
+        doctest::Approx(1.0));
+  // The mixed curve itself is unaffected by the option.
+  ShortLengthRule with_reference;
+  CHECK(curves.retention("any-model", TaskFamily::unknown, CurvePhase::prefill, 4096, 0.9, with_reference).retention ==
+        doctest::Approx(curves.retention("any-model", TaskFamily::unknown, CurvePhase::prefill, 4096, 0.9, rule).retention));
+}
