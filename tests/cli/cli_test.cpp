@@ -91,6 +91,14 @@ TEST_CASE("sparsesim run on a shipped trace is deterministic at any thread count
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
   CHECK(rows == 8 * 400);  // every request of every run: none dropped
+
+  const auto text = run_cli("report " + (dir / "one.db").string() + " --text --experiment cli-test", dir);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.output.find("== cli-test") != std::string::npos);
+  CHECK(text.output.find("quality by input length") != std::string::npos);
+  const auto unknown = run_cli("report " + (dir / "one.db").string() + " --text --experiment nope", dir);
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("no runs of experiment 'nope'") != std::string::npos);
 }
 
 TEST_CASE("sparsesim run reports bad experiment files with path, line and exit code 2") {
