@@ -8,15 +8,6 @@
 using namespace sparsesim;
 using namespace sparsesim::testing;
 
-namespace {
-
-std::unique_ptr<BudgetPolicy> dense_policy() {
-  static const PolicyContext context;
-  return make_policy(YAML::Load("dense"), "policies[0]", context);
-}
-
-}  // namespace
-
 TEST_CASE("a session turn arrives think time after the previous turn finishes, never before its own time") {
   const LinearCostModel cost(1000, 10);
   const auto policy = dense_policy();

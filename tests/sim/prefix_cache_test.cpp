@@ -9,11 +9,6 @@ using namespace sparsesim::testing;
 
 namespace {
 
-std::unique_ptr<BudgetPolicy> dense_policy() {
-  static const PolicyContext context;
-  return make_policy(YAML::Load("dense"), "policies[0]", context);
-}
-
 Request with_prefix(Request request, std::vector<std::uint64_t> ids) {
   request.prefix_block_ids = std::move(ids);
   request.prefix_block_tokens = 512;

@@ -1,9 +1,11 @@
 #pragma once
 // Test-only helpers for tests/sim: a cost model whose step times are hand-computable and a tiny cluster.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "calibration/cost_model.h"
+#include "policies/budget_policy.h"
 #include "sim/simulation.h"
 #include "workloads/request.h"
 
@@ -91,6 +93,12 @@ inline std::vector<Request> synthetic_requests(int count, TimeNs mean_gap_ns, st
                                     1 + static_cast<std::int32_t>(next() % 400)));
   }
   return requests;
+}
+
+// The dense policy, built without a cost or quality model (the simulator does not need them for dense).
+inline std::unique_ptr<BudgetPolicy> dense_policy() {
+  static const PolicyContext context;
+  return make_policy(YAML::Load("dense"), "policies[0]", context);
 }
 
 }  // namespace sparsesim::testing

@@ -12,11 +12,6 @@ using namespace sparsesim::testing;
 
 namespace {
 
-std::unique_ptr<BudgetPolicy> dense_policy() {
-  static const PolicyContext context;
-  return make_policy(YAML::Load("dense"), "policies[0]", context);
-}
-
 void check_identical(const SimulationResult& a, const SimulationResult& b) {
   REQUIRE(a.requests.size() == b.requests.size());
   for (std::size_t index = 0; index < a.requests.size(); ++index) {
