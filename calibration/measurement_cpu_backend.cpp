@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "calibration/fit_features.h"
+#include "calibration/kernel_case_shapes.h"
 #include "calibration/kernels/reference_kernels.h"
 #include "calibration/measurement_backends.h"
 #include "workloads/input_error.h"
@@ -26,17 +27,6 @@ std::string cpu_model_name() {
       if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
     }
   return "unknown CPU";
-}
-
-DecodeShape decode_shape(const KernelCase& kc) {
-  DecodeShape shape;
-  shape.batch = kc.batch;
-  shape.query_heads = kc.query_heads;
-  shape.kv_heads = kc.kv_heads;
-  shape.head_dim = kc.head_dim;
-  shape.page_tokens = kc.block_tokens;
-  shape.context_tokens = static_cast<int>(kc.seq_tokens);
-  return shape;
 }
 
 // Builds the inputs of a case and returns the closure that runs its kernel once.
@@ -66,7 +56,7 @@ std::function<void()> prepare(const KernelCase& kc) {
     case KernelOp::kDecodeScore:
     case KernelOp::kDecodeTopk:
     case KernelOp::kDecodeAttention: {
-      const DecodeShape shape = decode_shape(kc);
+      const DecodeShape shape = decode_shape_of(kc);
       auto cache = std::make_shared<PagedKvCache>(make_paged_kv_cache(shape, kc.seed, true));
       auto q = std::make_shared<std::vector<float>>(static_cast<std::size_t>(kc.batch) * kc.query_heads *
                                                     kc.head_dim);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <numeric>
 
+#include "calibration/kernel_case_shapes.h"
 #include "calibration/kernels/cuda_common.cuh"
 #include "calibration/kernels/cuda_kernels.h"
 
@@ -239,21 +240,10 @@ struct DecodeState {
   }
 };
 
-kernels::DecodeShape decode_shape(const KernelCase& kc) {
-  kernels::DecodeShape shape;
-  shape.batch = kc.batch;
-  shape.query_heads = kc.query_heads;
-  shape.kv_heads = kc.kv_heads;
-  shape.head_dim = kc.head_dim;
-  shape.page_tokens = kc.block_tokens;
-  shape.context_tokens = static_cast<int>(kc.seq_tokens);
-  return shape;
-}
-
 class DecodeCase final : public TimedCase {
  public:
   DecodeCase(int device, const KernelCase& kc) : TimedCase(device), op_(kc.op) {
-    const auto shape = decode_shape(kc);
+    const auto shape = decode_shape_of(kc);
     const int pages = shape.pages_per_sequence();
     const std::size_t physical = static_cast<std::size_t>(shape.batch) * pages;
     const std::size_t cache_size = physical * shape.kv_heads * shape.page_tokens * shape.head_dim;
