@@ -42,12 +42,7 @@ class MooncakeReader final : public TraceReader {
       if (timestamp == nullptr) throw_row_error(lines, "timestamp", "a \"timestamp\" member", line);
       if (timestamp->is_string || !parse_decimal_ns(timestamp->value, timestamp_unit_ns_, request.arrival_ns))
         throw_row_error(lines, "timestamp", "a non-negative number of milliseconds", timestamp->value);
-      const JsonMember* input = find_member(members, "input_length");
-      if (input == nullptr) throw_row_error(lines, "input_length", "an \"input_length\" member", line);
-      request.input_tokens = parse_token_count(lines, "input_length", input->value);
-      const JsonMember* output = find_member(members, "output_length");
-      if (output == nullptr) throw_row_error(lines, "output_length", "an \"output_length\" member", line);
-      request.output_tokens = parse_token_count(lines, "output_length", output->value);
+      read_json_lengths(lines, members, line, request);
       if (const JsonMember* hashes = find_member(members, "hash_ids")) {
         if (!parse_uint_array(hashes->value, request.prefix_block_ids))
           throw_row_error(lines, "hash_ids", "an array of non-negative integers", hashes->value);

@@ -57,12 +57,7 @@ class RagPulseReader final : public TraceReader {
       if (timestamp == nullptr) throw_row_error(lines, "timestamp", "a \"timestamp\" member", line);
       if (!parse_decimal_ns(trim_blanks(timestamp->value), kNsPerSecond, request.arrival_ns))
         throw_row_error(lines, "timestamp", "a non-negative number of seconds", timestamp->value);
-      const JsonMember* input = find_member(members, "input_length");
-      if (input == nullptr) throw_row_error(lines, "input_length", "an \"input_length\" member", line);
-      request.input_tokens = parse_token_count(lines, "input_length", input->value);
-      const JsonMember* output = find_member(members, "output_length");
-      if (output == nullptr) throw_row_error(lines, "output_length", "an \"output_length\" member", line);
-      request.output_tokens = parse_token_count(lines, "output_length", output->value);
+      read_json_lengths(lines, members, line, request);
       if (const JsonMember* hashes = find_member(members, "hash_ids"))
         read_hash_ids(lines, *hashes, components, request);
       if (const JsonMember* session = find_member(members, "session_id")) {

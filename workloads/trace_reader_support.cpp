@@ -55,4 +55,14 @@ void reset_request(Request& request) {
   request.traits = RequestTraits{};
 }
 
+void read_json_lengths(const LineReader& lines, const std::vector<JsonMember>& members, std::string_view line,
+                       Request& request) {
+  const JsonMember* input = find_member(members, "input_length");
+  if (input == nullptr) throw_row_error(lines, "input_length", "an \"input_length\" member", line);
+  request.input_tokens = parse_token_count(lines, "input_length", input->value);
+  const JsonMember* output = find_member(members, "output_length");
+  if (output == nullptr) throw_row_error(lines, "output_length", "an \"output_length\" member", line);
+  request.output_tokens = parse_token_count(lines, "output_length", output->value);
+}
+
 }  // namespace sparsesim

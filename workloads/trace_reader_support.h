@@ -5,10 +5,12 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "workloads/input_error.h"
 #include "workloads/line_reader.h"
 #include "workloads/request.h"
+#include "workloads/text_scan.h"
 #include "workloads/trace_reader.h"
 
 namespace sparsesim {
@@ -19,6 +21,11 @@ namespace sparsesim {
 
 // Parses a strictly positive token count (an integer, 1 .. 2^31-1) or throws naming the field.
 std::int32_t parse_token_count(const LineReader& lines, std::string_view field, std::string_view text);
+
+// Sets input_tokens and output_tokens from the "input_length" and "output_length" members of a JSONL row
+// (the Mooncake and RAGPulse layouts); throws naming the missing or malformed member.
+void read_json_lengths(const LineReader& lines, const std::vector<JsonMember>& members, std::string_view line,
+                       Request& request);
 
 // Hands rows to the reader's sink: makes arrival times relative to the first row, numbers rows from 0 in
 // file order, counts rows and out-of-order rows into the report. The Request passed to emit() is moved
