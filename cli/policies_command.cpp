@@ -33,13 +33,7 @@ int run_policies(int argc, char** argv) {
   }
   const auto& registry = PolicyRegistry::instance();
   const std::string only = values.count("name") ? values["name"].as<std::string>() : "";
-  if (!only.empty() && !registry.contains(only)) {
-    try {
-      registry.get(only);
-    } catch (const std::out_of_range& unknown) {
-      throw InputError(unknown.what());  // a usage error (exit 2); the message lists the known policies
-    }
-  }
+  if (!only.empty()) registry.get_for_input(only, "");  // a usage error (exit 2) listing the known policies
   for (const auto* entry : registry.entries()) {
     if (!only.empty() && entry->name != only) continue;
     std::cout << entry->name << "\n  " << entry->description << "\n";

@@ -26,15 +26,7 @@ std::unique_ptr<CostModel> build_cost_model(const ExperimentSpec& spec, int tens
     throw InputError(yaml_where(node, "cost_model") +
                      ": expected a cost model name, {profile: PATH} or {impl: NAME}");
   }
-  const auto& registry = CostModelRegistry::instance();
-  if (!registry.contains(name)) {
-    try {
-      registry.get(name);
-    } catch (const std::out_of_range& unknown) {
-      throw InputError(yaml_where(node, "cost_model") + ": " + unknown.what());
-    }
-  }
-  const auto& entry = registry.get(name);
+  const auto& entry = CostModelRegistry::instance().get_for_input(name, yaml_where(node, "cost_model"));
   const Params params(parameters, "cost_model", entry.params);
   CostModelContext context{spec.cluster.gpu, spec.cluster.model, tensor_parallel};
   return entry.factory(params, context);

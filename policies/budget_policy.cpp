@@ -17,15 +17,8 @@ std::unique_ptr<BudgetPolicy> make_policy(const YAML::Node& entry, const std::st
     throw InputError(yaml_path + " (" + yaml_location(entry) +
                      "): expected a policy name or a map with 'impl:' and parameters");
   }
-  const auto& registry = PolicyRegistry::instance();
-  if (!registry.contains(name)) {
-    try {
-      registry.get(name);
-    } catch (const std::out_of_range& unknown) {
-      throw InputError(yaml_path + " (" + yaml_location(entry) + "): " + unknown.what());
-    }
-  }
-  const auto& registered = registry.get(name);
+  const auto& registered =
+      PolicyRegistry::instance().get_for_input(name, yaml_path + " (" + yaml_location(entry) + ")");
   Params params(parameters, yaml_path, registered.params);
   if (name_out) *name_out = name;
   return registered.factory(params, context);

@@ -7,15 +7,7 @@
 namespace sparsesim {
 
 std::unique_ptr<Router> make_router(const std::string& name) {
-  const auto& registry = RouterRegistry::instance();
-  if (!registry.contains(name)) {
-    try {
-      registry.get(name);
-    } catch (const std::out_of_range& unknown) {
-      throw InputError(std::string("cluster.router: ") + unknown.what());
-    }
-  }
-  const auto& entry = registry.get(name);
+  const auto& entry = RouterRegistry::instance().get_for_input(name, "cluster.router");
   return entry.factory(Params(YAML::Node(), "cluster.router", entry.params));
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "workloads/input_error.h"
 #include "workloads/params.h"
 
 namespace sparsesim {
@@ -40,13 +41,14 @@ class Registry {
 
   // Throws std::out_of_range naming the known components when `name` is not registered.
   const Entry& get(const std::string& name) const {
-    auto found = entries_.find(name);
-    if (found == entries_.end()) {
-      std::string known;
-      for (const auto& [key, unused] : entries_) known += (known.empty() ? "" : ", ") + key;
-      throw std::out_of_range("unknown component '" + name + "' (known: " + known + ")");
-    }
-    return found->second;
+    if (const Entry* entry = find(name)) return *entry;
+    throw std::out_of_range(unknown_name_message(name));
+  }
+
+  // For names the user wrote: an unknown one is an InputError "<where>: unknown component ... (known: ...)".
+  const Entry& get_for_input(const std::string& name, const std::string& where) const {
+    if (const Entry* entry = find(name)) return *entry;
+    throw InputError(where.empty() ? unknown_name_message(name) : where + ": " + unknown_name_message(name));
   }
 
   // Sorted by name.
@@ -57,6 +59,17 @@ class Registry {
   }
 
  private:
+  const Entry* find(const std::string& name) const {
+    auto found = entries_.find(name);
+    return found == entries_.end() ? nullptr : &found->second;
+  }
+
+  std::string unknown_name_message(const std::string& name) const {
+    std::string known;
+    for (const auto& [key, unused] : entries_) known += (known.empty() ? "" : ", ") + key;
+    return "unknown component '" + name + "' (known: " + known + ")";
+  }
+
   std::map<std::string, Entry> entries_;
 };
 

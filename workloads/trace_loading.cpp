@@ -13,11 +13,7 @@ namespace sparsesim {
 namespace {
 
 const TraceReaderRegistry::Entry& reader_entry(const std::string& format, const std::string& where) {
-  try {
-    return TraceReaderRegistry::instance().get(format);
-  } catch (const std::out_of_range& error) {
-    throw InputError(where + ": trace format: " + error.what());
-  }
+  return TraceReaderRegistry::instance().get_for_input(format, where + ": trace format");
 }
 
 }  // namespace
