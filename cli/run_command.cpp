@@ -55,8 +55,11 @@ int run_command(int argc, char** argv) {
 
   auto db = open_results(out_path);
   const AggregateSet aggregates = aggregate_runs(*db, report.run_ids);
-  std::cout << format_summary_table(aggregates);
-  for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
+  const std::string table = format_summary_table(aggregates) + format_tuning_report(report, spec);
+  std::cout << table;
+  // Notes the table already carries (stored with the runs) are not repeated.
+  for (const auto& note : report.notes)
+    if (table.find(note) == std::string::npos) std::cerr << "note: " << note << "\n";
   std::cout << "\n"
             << report.simulated << " runs simulated, " << report.skipped << " found already in " << out_path
             << "\n";

@@ -5,54 +5,70 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <sstream>
 
+#include "experiments/build_identity.h"
 #include "experiments/components.h"
 #include "experiments/config_hash.h"
-#include "experiments/iso_compute.h"
+#include "experiments/joint_solve.h"
 #include "experiments/parallel_runner.h"
+#include "experiments/policy_tuning.h"
 #include "experiments/progress_bar.h"
 #include "experiments/resolved_config.h"
 #include "experiments/results_store.h"
 #include "experiments/workload_builder.h"
+#include "experiments/yaml_fields.h"
 #include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {
 
-// What serves a policy: the cluster (with the policy's model) and the models that price and score it.
-struct Serving {
-  ClusterConfig cluster;
-  std::unique_ptr<CostModel> cost_model;
-  std::unique_ptr<QualityModel> quality_model;  // null without a quality model
-};
-
-// One sweep point (or the single point of a plain experiment).
+// One sweep point (or the single point of a plain experiment). Its spec is the experiment with the
+// sweep value applied and, after tuning, each tuned policy's parameters set.
 struct Point {
   ExperimentSpec spec;
   std::string sweep_field;
   double sweep_value = 0;
   std::map<std::string, Serving> serving;  // by model name; built up front, read-only while running
+  std::string resolved_base;               // resolved YAML of the point, before the per-run lines
+  std::string point_hash;
+  std::map<std::string, std::string> tuned_parameters;  // label -> flow map, for tuned policies
 };
 
-// One (point, replication): the requests and the compute every policy is matched to, measured once.
+// The compute every policy of a replication is matched to, and the run that defined it.
+struct Reference {
+  double target_compute = 0;
+  std::string impl;  // impl whose run defines the target ("" when there is no target)
+  SimulationResult result;
+  double knob = 0;
+};
+
+// One (point, replication): its requests and reference, each computed once by whichever solve needs it.
 struct Group {
   Point* point = nullptr;
   int replication = 0;
   std::uint64_t seed = 0;
   std::once_flag workload_once, reference_once;
   BuiltWorkload workload;
-  double target_compute = 0;
-  std::string reference_impl;  // impl whose run defines the target ("" when there is no target)
-  SimulationResult reference_result;
-  double reference_knob = 0;
+  Reference reference;
 };
 
-struct Task {
+struct Run {
   Group* group = nullptr;
-  const PolicyEntry* policy = nullptr;
-  std::string config_hash;
-  std::string resolved_config;
-  bool stored = false;
+  std::string resolved_config, config_hash, input_hash;
+  std::int64_t stored_id = -1;
+};
+
+// One policy at one point: its knob is solved once for all of the point's replications.
+struct Solve {
+  Point* point = nullptr;
+  std::size_t policy_index = 0;
+  std::string group_hash;
+  std::vector<Run> runs;  // one per replication
+  bool all_stored() const {
+    return std::all_of(runs.begin(), runs.end(), [](const Run& run) { return run.stored_id >= 0; });
+  }
 };
 
 std::uint64_t replication_seed(std::uint64_t seed, int replication) {
@@ -71,54 +87,74 @@ double slo_attainment(const SimulationResult& result, const SloSpec& slo) {
   return static_cast<double>(within) / static_cast<double>(result.requests.size());
 }
 
+// Median queue wait (arrival to first scheduling) of the scheduled requests in the first and last
+// quarter of arrivals (requests are in arrival order).
+std::pair<double, double> queue_wait_quarters(const SimulationResult& result) {
+  auto median_wait = [&](std::size_t begin, std::size_t end) {
+    std::vector<double> waits;
+    for (std::size_t i = begin; i < end; ++i) {
+      const RequestResult& r = result.requests[i];
+      if (r.first_scheduled_ns >= 0) waits.push_back(ns_to_seconds(r.first_scheduled_ns - r.arrival_ns));
+    }
+    if (waits.empty()) return 0.0;
+    std::nth_element(waits.begin(), waits.begin() + waits.size() / 2, waits.end());
+    return waits[waits.size() / 2];
+  };
+  const std::size_t n = result.requests.size();
+  return {median_wait(0, n / 4), median_wait(n - n / 4, n)};
+}
+
 class ExperimentExecution {
  public:
   ExperimentExecution(const ExperimentSpec& spec, const RunOptions& options)
-      : spec_(spec), options_(options) {}
+      : spec_(spec), options_(options), build_(build_identity()) {}
 
   ExperimentRunReport run() {
     make_points();
     validate_policies();
     source_ = read_workload_source(spec_.workload, spec_.seed);
     ResultsStore store(options_.results_path);
-    make_tasks(store);
+    if (spec_.tune.enabled) tune(store);
+    make_solves(store);
 
-    ExperimentRunReport report;
     std::size_t pending = 0;
-    for (const Task& task : tasks_) pending += task.stored ? 0 : 1;
+    for (const Solve& solve : solves_) pending += solve.all_stored() ? 0 : 1;
     ProgressBar progress("sparsesim " + spec_.name, pending, options_.progress);
-    run_in_order<std::optional<RunRecord>>(
-        tasks_.size(), options_.threads,
-        [&](std::size_t index) -> std::optional<RunRecord> {
-          if (tasks_[index].stored) return std::nullopt;
-          RunRecord record = execute(tasks_[index]);
+    run_in_order<std::vector<RunRecord>>(
+        solves_.size(), options_.threads,
+        [&](std::size_t index) {
+          if (solves_[index].all_stored()) return std::vector<RunRecord>{};
+          std::vector<RunRecord> records = execute(solves_[index]);
           progress.advance();
-          return record;
+          return records;
         },
-        [&](std::size_t index, std::optional<RunRecord>& record) {
-          if (record) {
-            report.run_ids.push_back(store.write_run(*record));
-            ++report.simulated;
-            if (!record->solver.note.empty())
-              report.notes.push_back(record->policy_label + ": " + record->solver.status + ": " +
-                                     record->solver.note);
-          } else {
-            SqliteStatement find(store.db(), "SELECT run_id FROM runs WHERE config_hash = ?");
-            find << tasks_[index].config_hash;
-            find.step();
-            report.run_ids.push_back(find.column_int(0));
-            ++report.skipped;
+        [&](std::size_t index, std::vector<RunRecord>& records) {
+          const Solve& solve = solves_[index];
+          for (std::size_t r = 0; r < solve.runs.size(); ++r) {
+            if (solve.runs[r].stored_id >= 0) {
+              report_.run_ids.push_back(solve.runs[r].stored_id);
+              ++report_.skipped;
+            } else {
+              report_.run_ids.push_back(store.write_run(records[r]));
+              ++report_.simulated;
+            }
           }
         });
     progress.finish();
+    if (!groups_.empty())
+      report_.evaluation_requests = static_cast<std::int64_t>(workload(*groups_.front()).requests.size());
     std::vector<std::string> notes = source_.notes;
     for (auto& group : groups_)
       for (const auto& note : group->workload.notes)
         if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-    for (const auto& note : report.notes)
+    if (report_.other_build_runs > 0)
+      notes.push_back(std::to_string(report_.other_build_runs) +
+                      " stored runs of this configuration made by " +
+                      "another build ignored (this build: " + build_ + "); simulated again");
+    for (const auto& note : report_.notes)
       if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-    report.notes = notes;
-    return report;
+    report_.notes = notes;
+    return report_;
   }
 
  private:
@@ -138,7 +174,7 @@ class ExperimentExecution {
     }
     for (auto& point : points_) {
       std::vector<ModelConfig> models = {point->spec.cluster.model};
-      for (const auto& entry : spec_.policies)
+      for (const auto& entry : point->spec.policies)
         if (!entry.model_name.empty()) models.push_back(entry.model);
       for (const ModelConfig& model : models) {
         if (point->serving.count(model.name)) continue;
@@ -153,6 +189,14 @@ class ExperimentExecution {
     }
   }
 
+  static std::string sweep_text(const Point& point) {
+    if (point.sweep_field.empty()) return "";
+    std::ostringstream text;
+    text.precision(17);
+    text << "sweep: {field: " << point.sweep_field << ", value: " << point.sweep_value << "}\n";
+    return text.str();
+  }
+
   static const Serving& serving_for(const Point& point, const PolicyEntry* entry) {
     const bool own_model = entry && !entry->model_name.empty();
     return point.serving.at(own_model ? entry->model.name : point.spec.cluster.model.name);
@@ -162,171 +206,375 @@ class ExperimentExecution {
     return PolicyContext{&serving.cluster.model, serving.cost_model.get(), serving.quality_model.get()};
   }
 
-  // Builds every policy once up front so a bad parameter fails before any simulation runs.
+  // Builds every policy once up front so a bad parameter fails before any simulation runs; the error
+  // names the experiment file.
   void validate_policies() {
-    for (const auto& entry : spec_.policies)
-      make_policy(entry.node, entry.yaml_path, context(serving_for(*points_.front(), &entry)));
+    try {
+      for (const auto& entry : spec_.policies)
+        make_policy(entry.node, entry.yaml_path, context(serving_for(*points_.front(), &entry)));
+    } catch (const InputError& error) {
+      if (spec_.source_path.empty()) throw;
+      throw InputError(spec_.source_path + ": " + error.what());
+    }
   }
 
-  void make_tasks(ResultsStore& store) {
-    const std::string base = resolved_experiment_yaml(spec_);
-    for (auto& point : points_) {
-      for (int replication = 0; replication < spec_.replications; ++replication) {
-        auto group = std::make_unique<Group>();
-        group->point = point.get();
-        group->replication = replication;
-        group->seed = replication_seed(spec_.seed, replication);
-        for (const auto& policy : spec_.policies) {
-          Task task;
-          task.group = group.get();
-          task.policy = &policy;
-          task.resolved_config =
-              base + "run:\n  policy: " + policy.label + "\n  replication: " + std::to_string(replication) +
-              "\n  seed: " + std::to_string(group->seed) +
-              (point->sweep_field.empty() ? std::string()
-                                          : "\n  sweep: {field: " + point->sweep_field +
-                                                ", value: " + std::to_string(point->sweep_value) + "}") +
-              "\n";
-          task.config_hash = config_hash_hex(task.resolved_config);
-          task.stored = store.has_run(task.config_hash);
-          tasks_.push_back(std::move(task));
-        }
-        groups_.push_back(std::move(group));
-      }
-    }
+  std::unique_ptr<BudgetPolicy> prepared_policy(const std::vector<Request>& requests, const Serving& serving,
+                                                const YAML::Node& node, const std::string& path,
+                                                std::string* impl = nullptr) {
+    auto policy = make_policy(node, path, context(serving), impl);
+    policy->prepare(requests);
+    return policy;
+  }
+
+  const PolicyEntry* same_as_entry(const Point& point) const {
+    for (const auto& entry : point.spec.policies)
+      if (entry.label == point.spec.compute.same_as_policy) return &entry;
+    return nullptr;
+  }
+
+  // The compute a policy is matched to on `requests`: dense compute times a fraction, or a named policy's
+  // compute at a given knob.
+  Reference measure_reference(const Point& point, const std::vector<Request>& requests) {
+    Reference reference;
+    const ComputeTargetSpec& compute = point.spec.compute;
+    if (compute.kind == ComputeTargetSpec::Kind::none) return reference;
+    YAML::Node node("dense");
+    std::string path = "compute.target (dense reference)";
+    const PolicyEntry* entry = nullptr;
+    if (compute.kind == ComputeTargetSpec::Kind::same_as_policy)
+      entry = same_as_entry(point), node = entry->node, path = entry->yaml_path;
+    const Serving& serving = serving_for(point, entry);
+    auto policy = prepared_policy(requests, serving, node, path, &reference.impl);
+    reference.knob =
+        compute.kind == ComputeTargetSpec::Kind::same_as_policy ? compute.same_as_knob : policy->knob().value;
+    reference.result = simulate_at_knob(serving, *policy, requests, reference.knob);
+    const double reference_compute =
+        run_compute(reference.result.summary, compute_metric_name(compute.metric));
+    reference.target_compute = compute.kind == ComputeTargetSpec::Kind::fraction_of_dense
+                                   ? reference_compute * compute.fraction_of_dense
+                                   : reference_compute;
+    return reference;
   }
 
   const BuiltWorkload& workload(Group& group) {
     std::call_once(group.workload_once, [&] {
       WorkloadSpec workload = group.point->spec.workload;
+      if (spec_.tune.enabled) {
+        workload.split = WorkloadSpec::Split::evaluation;
+        workload.tuning_fraction = spec_.tune.tuning_fraction;
+      }
       group.workload = build_workload(source_, workload, group.seed);
+      if (group.workload.requests.empty())
+        throw InputError(spec_.source_path + ": the workload selects no request" +
+                         (spec_.tune.enabled ? " for the evaluation split" : "") +
+                         " (check workload.time_window, input_tokens and max_requests)");
     });
     return group.workload;
   }
 
-  // Builds a policy for one group and lets it see the trace once (the oracle prices every request's
-  // candidate budgets here; set_knob afterwards only changes its Lagrange multiplier).
-  std::unique_ptr<BudgetPolicy> prepared_policy(Group& group, const Serving& serving, const YAML::Node& node,
-                                                const std::string& path, std::string* impl) {
-    auto policy = make_policy(node, path, context(serving), impl);
-    policy->prepare(workload(group).requests);
-    return policy;
+  const Reference& reference(Group& group) {
+    std::call_once(group.reference_once,
+                   [&] { group.reference = measure_reference(*group.point, workload(group).requests); });
+    return group.reference;
   }
 
-  SimulationResult simulate_policy(Group& group, const Serving& serving, BudgetPolicy& policy, double knob) {
-    policy.set_knob(knob);
-    return simulate(workload(group).requests, serving.cluster, *serving.cost_model, policy,
-                    serving.quality_model.get());
-  }
-
-  // The compute every policy of the group is matched to: dense compute times a fraction, or a named
-  // policy's compute at a given knob. Measured once per group, by whichever task needs it first.
-  void measure_reference(Group& group) {
-    std::call_once(group.reference_once, [&] {
-      const ComputeTargetSpec& compute = spec_.compute;
-      if (compute.kind == ComputeTargetSpec::Kind::none) return;
-      YAML::Node node("dense");
-      std::string path = "compute.target (dense reference)";
-      const PolicyEntry* reference = nullptr;
-      double knob = 1.0;
-      if (compute.kind == ComputeTargetSpec::Kind::same_as_policy) {
-        for (const auto& entry : spec_.policies)
-          if (entry.label == compute.same_as_policy)
-            reference = &entry, node = entry.node, path = entry.yaml_path;
-        knob = compute.same_as_knob;
+  // Tunes every tunable policy of every point on the tuning split (cached in the database's `tuning`
+  // table by configuration and build), then sets the chosen parameters in the point's spec.
+  void tune(ResultsStore& store) {
+    struct Job {
+      Point* point;
+      std::size_t policy_index;
+      std::string hash;
+    };
+    std::vector<Job> jobs;
+    for (auto& point : points_) {
+      const std::string base = resolved_experiment_yaml(point->spec) + sweep_text(*point);
+      for (std::size_t i = 0; i < point->spec.policies.size(); ++i) {
+        const PolicyEntry& entry = point->spec.policies[i];
+        const bool listed = spec_.tune.policies.empty() ||
+                            std::find(spec_.tune.policies.begin(), spec_.tune.policies.end(), entry.label) !=
+                                spec_.tune.policies.end();
+        const bool is_reference = point->spec.compute.kind == ComputeTargetSpec::Kind::same_as_policy &&
+                                  entry.label == point->spec.compute.same_as_policy;
+        if (!listed || is_reference || tunable_parameters(entry, spec_.tune).empty()) continue;
+        std::ostringstream key;
+        key << base << "tune: {candidates: " << spec_.tune.candidates << ", seed: " << spec_.tune.seed
+            << ", tuning_fraction: " << spec_.tune.tuning_fraction
+            << ", replications: " << spec_.tune.replications << ", policy: " << entry.label
+            << ", ranges: " << (yaml_present(spec_.tune.ranges) ? flow_text(spec_.tune.ranges) : "{}")
+            << "}\nbuild: " << build_ << "\n";
+        jobs.push_back({point.get(), i, config_hash_hex(key.str())});
       }
-      const Serving& serving = serving_for(*group.point, reference);
-      auto policy = prepared_policy(group, serving, node, path, &group.reference_impl);
-      if (compute.kind != ComputeTargetSpec::Kind::same_as_policy) knob = policy->knob().value;
-      group.reference_knob = knob;
-      group.reference_result = simulate_policy(group, serving, *policy, knob);
-      const double reference_compute =
-          run_compute(group.reference_result.summary, compute_metric_name(compute.metric));
-      group.target_compute = compute.kind == ComputeTargetSpec::Kind::fraction_of_dense
-                                 ? reference_compute * compute.fraction_of_dense
-                                 : reference_compute;
-    });
+    }
+    // The tuning split's workloads and targets, per point and tuning replication.
+    std::map<Point*, std::vector<BuiltWorkload>> tuning_workloads;
+    std::map<Point*, std::vector<double>> tuning_targets;
+    auto tuning_inputs = [&](Point* point) {
+      if (tuning_workloads.count(point)) return;
+      auto& workloads = tuning_workloads[point];
+      for (int r = 0; r < spec_.tune.replications; ++r) {
+        WorkloadSpec workload = point->spec.workload;
+        workload.split = WorkloadSpec::Split::tuning;
+        workload.tuning_fraction = spec_.tune.tuning_fraction;
+        workloads.push_back(
+            build_workload(source_, workload, replication_seed(spec_.tune.seed ^ 0x7475ULL, r)));
+        if (workloads.back().requests.empty())
+          throw InputError(spec_.source_path + ": tune.tuning_fraction selects no request for tuning");
+        tuning_targets[point].push_back(measure_reference(*point, workloads.back().requests).target_compute);
+      }
+    };
+    if (jobs.empty()) return;
+    for (const Job& job : jobs) tuning_inputs(job.point);
+    report_.tuning_requests =
+        static_cast<std::int64_t>(tuning_workloads.begin()->second.front().requests.size());
+
+    std::vector<std::optional<TuningReport>> found(jobs.size());
+    std::vector<std::string> chosen(jobs.size());
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      SqliteStatement query(store.db(), "SELECT parameters, candidates FROM tuning WHERE tuning_hash = ?");
+      query << jobs[j].hash;
+      if (query.step())
+        chosen[j] = query.column_text(0), found[j] = parse_tuning_summary(query.column_text(1));
+    }
+    ProgressBar progress("sparsesim " + spec_.name + " (tuning)", jobs.size(), options_.progress);
+    run_in_order<std::optional<TuningOutcome>>(
+        jobs.size(), options_.threads,
+        [&](std::size_t j) -> std::optional<TuningOutcome> {
+          if (found[j]) return std::nullopt;
+          Point& point = *jobs[j].point;
+          const PolicyEntry& entry = point.spec.policies[jobs[j].policy_index];
+          const Serving& serving = serving_for(point, &entry);
+          const auto& workloads = tuning_workloads.at(&point);
+          std::vector<const std::vector<Request>*> requests;
+          for (const auto& w : workloads) requests.push_back(&w.requests);
+          auto factory = [&](const YAML::Node& node) {
+            std::vector<std::unique_ptr<BudgetPolicy>> policies;
+            for (const auto& w : workloads)
+              policies.push_back(prepared_policy(w.requests, serving, node, entry.yaml_path));
+            return policies;
+          };
+          TuningOutcome outcome = tune_policy(entry, spec_.tune, serving, factory, requests,
+                                              tuning_targets.at(&point), point.spec.compute);
+          progress.advance();
+          return outcome;
+        },
+        [&](std::size_t j, std::optional<TuningOutcome>& outcome) {
+          if (!outcome) return;
+          TuningReport summary = summarise_tuning(*outcome);
+          chosen[j] = outcome->parameters;
+          SqliteTransaction transaction(store.db());
+          SqliteStatement insert(store.db(), "INSERT OR REPLACE INTO tuning VALUES(?,?,?,?,?,?,?)");
+          insert << jobs[j].hash << spec_.name << jobs[j].point->spec.policies[jobs[j].policy_index].label
+                 << chosen[j] << tuning_summary_text(summary) << report_.tuning_requests << std::int64_t{0};
+          insert.execute();
+          transaction.commit();
+          found[j] = summary;
+        });
+    progress.finish();
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      Point& point = *jobs[j].point;
+      PolicyEntry& entry = point.spec.policies[jobs[j].policy_index];
+      TuningReport summary = *found[j];
+      summary.point = point.sweep_field.empty() ? "" : sweep_text(point);
+      summary.policy = entry.label;
+      summary.parameters = chosen[j];
+      report_.tuning.push_back(summary);
+      point.tuned_parameters[entry.label] = chosen[j];
+      const YAML::Node parameters = YAML::Load(chosen[j]);
+      if (parameters.size() == 0) continue;
+      YAML::Node node(YAML::NodeType::Map);
+      if (entry.node.IsScalar())
+        node["impl"] = entry.node.as<std::string>();
+      else
+        for (const auto& item : entry.node) node[item.first.as<std::string>()] = YAML::Clone(item.second);
+      for (const auto& item : parameters) node[item.first.as<std::string>()] = YAML::Clone(item.second);
+      entry.node = node;
+    }
   }
 
-  RunRecord execute(const Task& task) {
-    Group& group = *task.group;
-    const Point& point = *group.point;
-    const ComputeTargetSpec& compute = spec_.compute;
-    const std::string metric = compute_metric_name(compute.metric);
-    std::string impl;
-    const Serving& serving = serving_for(point, task.policy);
-    auto policy = prepared_policy(group, serving, task.policy->node, task.policy->yaml_path, &impl);
-    const KnobSpec knob = policy->knob();
-    measure_reference(group);
+  static TuningReport summarise_tuning(const TuningOutcome& outcome) {
+    TuningReport summary;
+    summary.candidates = static_cast<int>(outcome.candidates.size());
+    for (const auto& candidate : outcome.candidates) {
+      const bool at_target = candidate.status == "matched" || candidate.status == "ill_conditioned";
+      summary.at_target += at_target ? 1 : 0;
+      if (at_target) summary.best_quality = std::max(summary.best_quality, candidate.quality);
+    }
+    summary.written_status = outcome.candidates.front().status;
+    summary.written_quality = outcome.candidates.front().quality;
+    summary.note = outcome.note;
+    return summary;
+  }
 
-    RunRecord record;
-    record.policy_impl = impl;
-    record.knob_name = knob.name;
-    const bool is_reference = compute.kind != ComputeTargetSpec::Kind::none &&
-                              ((compute.kind == ComputeTargetSpec::Kind::same_as_policy &&
-                                task.policy->label == compute.same_as_policy) ||
-                               (compute.kind == ComputeTargetSpec::Kind::fraction_of_dense &&
-                                compute.fraction_of_dense == 1.0 && impl == "dense"));
+  // The summary stored in the `tuning` table, one "key=value" per line.
+  static std::string tuning_summary_text(const TuningReport& s) {
+    std::ostringstream text;
+    text.precision(17);
+    text << "candidates=" << s.candidates << "\nat_target=" << s.at_target
+         << "\nbest_quality=" << s.best_quality << "\nwritten_quality=" << s.written_quality
+         << "\nwritten_status=" << s.written_status << "\nnote=" << s.note << "\n";
+    return text.str();
+  }
+  static TuningReport parse_tuning_summary(const std::string& text) {
+    TuningReport s;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      const auto equals = line.find('=');
+      if (equals == std::string::npos) continue;
+      const std::string key = line.substr(0, equals), value = line.substr(equals + 1);
+      if (key == "candidates") s.candidates = std::stoi(value);
+      if (key == "at_target") s.at_target = std::stoi(value);
+      if (key == "best_quality") s.best_quality = std::stod(value);
+      if (key == "written_quality") s.written_quality = std::stod(value);
+      if (key == "written_status") s.written_status = value;
+      if (key == "note") s.note = value;
+    }
+    return s;
+  }
+
+  void make_solves(ResultsStore& store) {
+    for (auto& point : points_) {
+      point->resolved_base = resolved_experiment_yaml(point->spec) + sweep_text(*point);
+      point->point_hash = config_hash_hex(point->resolved_base + "build: " + build_ + "\n");
+      std::vector<Group*> groups;
+      for (int replication = 0; replication < spec_.replications; ++replication) {
+        auto group = std::make_unique<Group>();
+        group->point = point.get();
+        group->replication = replication;
+        group->seed = replication_seed(spec_.seed, replication);
+        groups.push_back(group.get());
+        groups_.push_back(std::move(group));
+      }
+      for (std::size_t i = 0; i < point->spec.policies.size(); ++i) {
+        Solve solve;
+        solve.point = point.get();
+        solve.policy_index = i;
+        const std::string& label = point->spec.policies[i].label;
+        solve.group_hash =
+            config_hash_hex(point->resolved_base + "run:\n  policy: " + label + "\nbuild: " + build_ + "\n");
+        for (Group* group : groups) {
+          Run run;
+          run.group = group;
+          run.resolved_config = point->resolved_base + "run:\n  policy: " + label +
+                                "\n  replication: " + std::to_string(group->replication) +
+                                "\n  seed: " + std::to_string(group->seed) + "\n";
+          run.input_hash = config_hash_hex(run.resolved_config);
+          run.config_hash = config_hash_hex(run.resolved_config + "build: " + build_ + "\n");
+          run.stored_id = store.find_run(run.config_hash);
+          if (run.stored_id < 0)
+            report_.other_build_runs += store.count_runs_of_other_builds(run.input_hash, build_);
+          solve.runs.push_back(std::move(run));
+        }
+        solves_.push_back(std::move(solve));
+      }
+    }
+  }
+
+  std::vector<RunRecord> execute(Solve& solve) {
+    Point& point = *solve.point;
+    const PolicyEntry& entry = point.spec.policies[solve.policy_index];
+    const ComputeTargetSpec& compute = point.spec.compute;
+    const std::string metric = compute_metric_name(compute.metric);
+    const Serving& serving = serving_for(point, &entry);
+    std::string impl;
+    std::vector<std::unique_ptr<BudgetPolicy>> owned;
+    std::vector<BudgetPolicy*> policies;
+    std::vector<const std::vector<Request>*> workloads;
+    std::vector<double> targets;
+    for (Run& run : solve.runs) {
+      workloads.push_back(&workload(*run.group).requests);
+      owned.push_back(prepared_policy(*workloads.back(), serving, entry.node, entry.yaml_path, &impl));
+      policies.push_back(owned.back().get());
+      targets.push_back(reference(*run.group).target_compute);
+    }
+    const KnobSpec knob = policies.front()->knob();
+    const Reference& first_reference = reference(*solve.runs.front().group);
+    const bool is_reference =
+        compute.kind != ComputeTargetSpec::Kind::none &&
+        ((compute.kind == ComputeTargetSpec::Kind::same_as_policy && entry.label == compute.same_as_policy) ||
+         (compute.kind == ComputeTargetSpec::Kind::fraction_of_dense && compute.fraction_of_dense == 1.0 &&
+          impl == "dense" && entry.model_name.empty()));
+
+    JointSolution solution;
     if (compute.kind == ComputeTargetSpec::Kind::none || knob.min == knob.max || is_reference) {
       // Nothing to solve: the policy runs at its configured knob (or is the reference itself).
-      const double value = is_reference ? group.reference_knob : knob.value;
-      record.knob = value;
-      // The dense reference run is reused for a dense policy served by the same model.
+      solution.knob = is_reference ? first_reference.knob : knob.value;
+      // The reference run is reused for the reference policy, and for a dense policy served by the same
+      // model.
       const bool same_as_reference =
-          is_reference ||
-          (impl == "dense" && group.reference_impl == "dense" && task.policy->model_name.empty() &&
-           compute.kind == ComputeTargetSpec::Kind::fraction_of_dense);
-      record.result =
-          same_as_reference ? group.reference_result : simulate_policy(group, serving, *policy, value);
-      record.solver.status = is_reference ? "reference" : (knob.min == knob.max ? "no_knob" : "fixed_knob");
-      record.solver.iterations = 1;
+          is_reference || (impl == "dense" && first_reference.impl == "dense" && entry.model_name.empty() &&
+                           compute.kind == ComputeTargetSpec::Kind::fraction_of_dense);
+      for (std::size_t r = 0; r < solve.runs.size(); ++r)
+        solution.results.push_back(
+            same_as_reference ? reference(*solve.runs[r].group).result
+                              : simulate_at_knob(serving, *policies[r], *workloads[r], solution.knob));
+      solution.solver.status = is_reference ? "reference" : (knob.min == knob.max ? "no_knob" : "fixed_knob");
+      solution.solver.iterations = 1;
+      double total = 0, quality = 0;
+      for (double t : targets) total += t;
+      for (const auto& result : solution.results) quality += result.summary.mean_expected_quality;
+      solution.solver.target = total / static_cast<double>(targets.size());
+      solution.solver.tolerance = compute.tolerance;
+      solution.solver.window_quality_low = solution.solver.window_quality_high =
+          quality / static_cast<double>(solution.results.size());
+      double achieved = 0;
+      for (const auto& result : solution.results) achieved += run_compute(result.summary, metric);
+      solution.solver.achieved_mean = achieved / static_cast<double>(solution.results.size());
+      solution.solver.range_min_compute = solution.solver.range_max_compute = solution.solver.achieved_mean;
     } else {
-      double best_error = INFINITY;
-      auto evaluate = [&](double value) {
-        SimulationResult result = simulate_policy(group, serving, *policy, value);
-        const double achieved = run_compute(result.summary, metric);
-        if (std::abs(achieved - group.target_compute) < best_error) {
-          best_error = std::abs(achieved - group.target_compute);
-          record.result = std::move(result);
-        }
-        return achieved;
-      };
-      const KnobSolution solution = solve_knob_for_target(evaluate, knob.min, knob.max, group.target_compute,
-                                                          compute.tolerance, compute.max_iterations);
-      record.knob = solution.knob;
-      record.solver.status = solution.status;
-      record.solver.note = solution.note;
-      record.solver.iterations = solution.iterations;
+      solution = solve_jointly(serving, policies, workloads, targets, compute);
     }
-    record.solver.target = group.target_compute;
-    record.solver.achieved = run_compute(record.result.summary, metric);
-    record.experiment = spec_.name;
-    record.config_hash = task.config_hash;
-    record.resolved_config = task.resolved_config;
-    record.policy_label = task.policy->label;
-    record.seed = group.seed;
-    record.replication = group.replication;
-    record.sweep_field = point.sweep_field;
-    record.sweep_value = point.sweep_value;
-    record.replicas = point.spec.cluster.replicas;
-    record.compute_metric = metric;
-    record.slo_attainment = slo_attainment(record.result, spec_.slo);
-    const RunSummary& summary = record.result.summary;
-    record.meets_slo = summary.rejected == 0 && summary.ttft_s.p99 <= spec_.slo.ttft_p99_s &&
-                       summary.tpot_ms.p99 <= spec_.slo.tpot_p99_ms;
-    record.cost_model = serving.cost_model->describe();
-    record.quality_model = serving.quality_model ? serving.quality_model->describe() : "";
-    record.model = serving.cluster.model.name;
-    for (const auto& note : group.workload.notes) record.warnings += note + "\n";
-    return record;
+
+    std::vector<RunRecord> records;
+    for (std::size_t r = 0; r < solve.runs.size(); ++r) {
+      const Run& run = solve.runs[r];
+      RunRecord record;
+      record.policy_impl = impl;
+      record.knob_name = knob.name;
+      record.knob = solution.knob;
+      record.solver = solution.solver;
+      record.result = std::move(solution.results[r]);
+      record.solver.achieved = run_compute(record.result.summary, metric);
+      record.experiment = spec_.name;
+      record.config_hash = run.config_hash;
+      record.input_hash = run.input_hash;
+      record.group_hash = solve.group_hash;
+      record.point_hash = point.point_hash;
+      record.build_identity = build_;
+      record.purpose = options_.purpose;
+      if (auto tuned = point.tuned_parameters.find(entry.label); tuned != point.tuned_parameters.end())
+        record.tuned_parameters = tuned->second;
+      record.resolved_config = run.resolved_config;
+      record.policy_label = entry.label;
+      record.seed = run.group->seed;
+      record.replication = run.group->replication;
+      record.sweep_field = point.sweep_field;
+      record.sweep_value = point.sweep_value;
+      record.replicas = point.spec.cluster.replicas;
+      record.compute_metric = metric;
+      record.slo_attainment = slo_attainment(record.result, point.spec.slo);
+      const RunSummary& summary = record.result.summary;
+      record.meets_slo = summary.rejected == 0 && summary.ttft_s.p99 <= point.spec.slo.ttft_p99_s &&
+                         summary.tpot_ms.p99 <= point.spec.slo.tpot_p99_ms;
+      std::tie(record.queue_wait_first_quarter_s, record.queue_wait_last_quarter_s) =
+          queue_wait_quarters(record.result);
+      record.cost_model = serving.cost_model->describe();
+      record.quality_model = serving.quality_model ? serving.quality_model->describe() : "";
+      record.model = serving.cluster.model.name;
+      for (const auto& note : run.group->workload.notes) record.warnings += note + "\n";
+      records.push_back(std::move(record));
+    }
+    return records;
   }
 
   const ExperimentSpec& spec_;
   const RunOptions& options_;
+  const std::string build_;
   std::vector<std::unique_ptr<Point>> points_;
   std::vector<std::unique_ptr<Group>> groups_;
-  std::vector<Task> tasks_;
+  std::vector<Solve> solves_;
   BuiltWorkload source_;
+  ExperimentRunReport report_;
 };
 
 }  // namespace
@@ -334,6 +582,25 @@ class ExperimentExecution {
 ExperimentRunReport run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
   if (options.threads < 1) throw InputError("--threads: expected an integer >= 1");
   return ExperimentExecution(spec, options).run();
+}
+
+std::string format_tuning_report(const ExperimentRunReport& report, const ExperimentSpec& spec) {
+  if (report.tuning.empty()) return "";
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(4);
+  out << "\ntuned on the tuning split (first " << std::lround(100 * spec.tune.tuning_fraction)
+      << "% of the arrival span, " << report.tuning_requests << " requests, " << spec.tune.replications
+      << " replication" << (spec.tune.replications == 1 ? "" : "s") << "); every table above is on the "
+      << "evaluation split, disjoint from it:\n";
+  for (const auto& t : report.tuning) {
+    out << "  " << t.policy << (t.point.empty() ? "" : " [" + t.point.substr(0, t.point.size() - 1) + "]")
+        << ": " << t.candidates << " candidates, " << t.at_target << " at the target; "
+        << (t.parameters == "{}" ? "kept as written" : "chose " + t.parameters) << " (tuning-split quality "
+        << t.best_quality << ", as written " << t.written_quality << " " << t.written_status << ")"
+        << (t.note.empty() ? "" : "; " + t.note) << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace sparsesim

@@ -1,5 +1,6 @@
 #include "experiments/experiment_spec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -191,16 +192,17 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
   for (std::size_t index = 0; index < node.size(); ++index) {
     PolicyEntry entry;
     entry.yaml_path = "policies[" + std::to_string(index) + "]";
-    YAML::Node item = YAML::Clone(node[index]);
+    // The parsed node itself, not a clone, so that parameter errors keep their line and column
+    // (YAML::Clone drops them); `model:` and `label:` are read here and ignored by make_policy.
+    const YAML::Node written = node[index];
+    const YAML::Node item = written;
     if (item.IsMap() && item["model"]) {
       entry.model_name =
           yaml_value<std::string>(item, entry.yaml_path, "model", "", "a model name or YAML path");
       entry.model = load_model_config(resolve_path(entry.model_name, source_path));
-      item.remove("model");
     }
     if (item.IsMap() && item["label"]) {
       entry.label = yaml_value<std::string>(item, entry.yaml_path, "label", "", "a label");
-      item.remove("label");
     } else if (item.IsScalar()) {
       entry.label = item.as<std::string>();
     } else if (item.IsMap() && item["impl"]) {
@@ -209,6 +211,11 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
       throw InputError(yaml_where(node[index], entry.yaml_path) +
                        ": expected a policy name or a map with 'impl:'");
     }
+    const YAML::Node impl = item.IsScalar() ? written : item["impl"];
+    if (!impl.IsScalar())
+      throw InputError(yaml_where(impl, entry.yaml_path + ".impl") + ": expected a policy name");
+    PolicyRegistry::instance().get_for_input(
+        impl.as<std::string>(), yaml_where(impl, entry.yaml_path + (item.IsScalar() ? "" : ".impl")));
     const std::string base = entry.label;
     for (int suffix = 2; labels.count(entry.label); ++suffix)
       entry.label = base + "#" + std::to_string(suffix);
@@ -217,6 +224,48 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
     entries.push_back(std::move(entry));
   }
   return entries;
+}
+
+TuneSpec parse_tune(const YAML::Node& node, const std::vector<PolicyEntry>& policies) {
+  const std::string path = "tune";
+  require_keys_within(node, path,
+                      {"candidates", "seed", "tuning_fraction", "replications", "policies", "ranges"});
+  TuneSpec tune;
+  tune.enabled = true;
+  tune.candidates = yaml_value<int>(node, path, "candidates", tune.candidates, "an integer in [1, 1000]");
+  if (tune.candidates < 1 || tune.candidates > 1000)
+    throw InputError(yaml_where(node["candidates"], path + ".candidates") +
+                     ": expected an integer in [1, 1000]");
+  tune.seed = yaml_value<std::uint64_t>(node, path, "seed", tune.seed, "a non-negative integer");
+  tune.tuning_fraction =
+      yaml_value<double>(node, path, "tuning_fraction", tune.tuning_fraction, "a fraction in (0, 1)");
+  if (!(tune.tuning_fraction > 0 && tune.tuning_fraction < 1))
+    throw InputError(yaml_where(node["tuning_fraction"], path + ".tuning_fraction") +
+                     ": expected a fraction in (0, 1) (the rest of the trace is the evaluation split)");
+  tune.replications =
+      yaml_value<int>(node, path, "replications", tune.replications, "an integer in [1, 100]");
+  if (tune.replications < 1 || tune.replications > 100)
+    throw InputError(yaml_where(node["replications"], path + ".replications") +
+                     ": expected an integer in [1, 100]");
+  tune.policies = yaml_value<std::vector<std::string>>(node, path, "policies", {}, "a list of policy labels");
+  auto known = [&](const std::string& label) {
+    return std::any_of(policies.begin(), policies.end(),
+                       [&](const PolicyEntry& e) { return e.label == label; });
+  };
+  for (const auto& label : tune.policies)
+    if (!known(label))
+      throw InputError(yaml_where(node["policies"], path + ".policies") + ": no policy labelled '" + label +
+                       "'");
+  if (const YAML::Node ranges = node["ranges"]) {
+    if (!ranges.IsMap())
+      throw InputError(yaml_where(ranges, path + ".ranges") + ": expected {label: {parameter: [min, max]}}");
+    for (const auto& item : ranges)
+      if (!known(item.first.as<std::string>()))
+        throw InputError(yaml_where(item.first, path + ".ranges") + ": no policy labelled '" +
+                         item.first.as<std::string>() + "'");
+    tune.ranges = ranges;
+  }
+  return tune;
 }
 
 // Every comparison at equal compute shows the oracle bound, so users see how much room each policy
@@ -254,7 +303,7 @@ std::string compute_metric_name(ComputeMetric metric) {
 ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& source_path) {
   require_keys_within(document, "",
                       {"name", "seed", "replications", "workload", "cluster", "cost_model", "quality",
-                       "compute", "slo", "policies", "sweep", "capacity", "report"});
+                       "compute", "slo", "policies", "sweep", "capacity", "tune", "report"});
   ExperimentSpec spec;
   spec.source_path = source_path;
   spec.document = document;
@@ -310,6 +359,11 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     if (spec.capacity.min_replicas < 1 || spec.capacity.max_replicas < spec.capacity.min_replicas)
       throw InputError(yaml_where(capacity, "capacity") + ": expected 1 <= min_replicas <= max_replicas");
   }
+  if (spec.capacity.enabled && !spec.sweep.values.empty())
+    throw InputError(yaml_where(document["capacity"], "capacity") +
+                     ": capacity search and sweep: cannot be combined (the search already varies "
+                     "cluster.replicas); run one capacity experiment per sweep value");
+  if (const YAML::Node tune = document["tune"]) spec.tune = parse_tune(tune, spec.policies);
   spec.report_path = yaml_value<std::string>(document, "", "report", "", "an HTML file path");
   return spec;
 }
@@ -330,38 +384,83 @@ ExperimentSpec load_experiment(const std::string& path) {
   }
 }
 
+namespace {
+
+struct SweepableField {
+  const char* name;
+  void (*set)(ExperimentSpec& spec, const std::string& field, double value);
+};
+
+int sweep_integer(const std::string& field, double value, int minimum, int maximum) {
+  if (!(value >= minimum && value <= maximum) || std::floor(value) != value)
+    throw InputError("sweep: field '" + field + "' needs an integer in [" + std::to_string(minimum) + ", " +
+                     std::to_string(maximum) + "], got " + std::to_string(value));
+  return static_cast<int>(value);
+}
+
+// Every field a sweep may set, with its valid range. A new sweepable field is one line here; the generic
+// sweep test (tests/experiments/sweep_fields_test.cpp) then checks that it changes the runs.
+const SweepableField kSweepable[] = {
+    {"workload.rate_multiplier",
+     [](ExperimentSpec& spec, const std::string&, double value) {
+       if (!(value >= 1e-6 && value <= 1e6))
+         throw InputError("sweep: workload.rate_multiplier must be in [1e-6, 1e6]");
+       spec.workload.rate_multiplier = value;
+     }},
+    {"cluster.replicas",
+     [](ExperimentSpec& spec, const std::string& field, double value) {
+       spec.cluster.replicas = sweep_integer(field, value, 1, 100000);
+     }},
+    {"cluster.tensor_parallel",
+     [](ExperimentSpec& spec, const std::string& field, double value) {
+       spec.cluster.tensor_parallel = sweep_integer(field, value, 1, 1024);
+     }},
+    {"cluster.scheduler.max_batch_tokens",
+     [](ExperimentSpec& spec, const std::string& field, double value) {
+       spec.cluster.scheduler.max_batch_tokens = sweep_integer(field, value, 1, 1 << 24);
+     }},
+    {"cluster.scheduler.chunk_tokens",
+     [](ExperimentSpec& spec, const std::string& field, double value) {
+       spec.cluster.scheduler.chunk_tokens = sweep_integer(field, value, 1, 1 << 24);
+     }},
+    {"cluster.scheduler.max_running",
+     [](ExperimentSpec& spec, const std::string& field, double value) {
+       spec.cluster.scheduler.max_running = sweep_integer(field, value, 1, 1 << 20);
+     }},
+    {"compute.target.fraction_of_dense",
+     [](ExperimentSpec& spec, const std::string&, double value) {
+       if (!(value > 0 && value <= 1))
+         throw InputError("sweep: compute.target.fraction_of_dense must be in (0, 1]");
+       spec.compute.kind = ComputeTargetSpec::Kind::fraction_of_dense;
+       spec.compute.fraction_of_dense = value;
+     }},
+    {"slo.ttft_p99_s",
+     [](ExperimentSpec& spec, const std::string&, double value) {
+       if (!(value > 0 && value <= 1e6))
+         throw InputError("sweep: slo.ttft_p99_s must be in (0, 1e6] seconds");
+       spec.slo.ttft_p99_s = value;
+     }},
+    {"slo.tpot_p99_ms",
+     [](ExperimentSpec& spec, const std::string&, double value) {
+       if (!(value > 0 && value <= 1e6)) throw InputError("sweep: slo.tpot_p99_ms must be in (0, 1e6] ms");
+       spec.slo.tpot_p99_ms = value;
+     }},
+};
+
+}  // namespace
+
+std::vector<std::string> sweepable_fields() {
+  std::vector<std::string> names;
+  for (const auto& field : kSweepable) names.push_back(field.name);
+  return names;
+}
+
 void set_numeric_field(ExperimentSpec& spec, const std::string& field, double value) {
-  auto as_int = [&](int minimum) {
-    const auto integer = static_cast<long long>(value);
-    if (static_cast<double>(integer) != value || integer < minimum)
-      throw InputError("sweep: field '" + field + "' needs an integer >= " + std::to_string(minimum));
-    return static_cast<int>(integer);
-  };
-  if (field == "workload.rate_multiplier") {
-    if (!(value > 0)) throw InputError("sweep: workload.rate_multiplier must be > 0");
-    spec.workload.rate_multiplier = value;
-  } else if (field == "cluster.replicas") {
-    spec.cluster.replicas = as_int(1);
-  } else if (field == "cluster.tensor_parallel") {
-    spec.cluster.tensor_parallel = as_int(1);
-  } else if (field == "cluster.scheduler.max_batch_tokens") {
-    spec.cluster.scheduler.max_batch_tokens = as_int(1);
-  } else if (field == "cluster.scheduler.chunk_tokens") {
-    spec.cluster.scheduler.chunk_tokens = as_int(1);
-  } else if (field == "cluster.scheduler.max_running") {
-    spec.cluster.scheduler.max_running = as_int(1);
-  } else if (field == "compute.target.fraction_of_dense") {
-    if (!(value > 0 && value <= 1))
-      throw InputError("sweep: compute.target.fraction_of_dense must be in (0, 1]");
-    spec.compute.kind = ComputeTargetSpec::Kind::fraction_of_dense;
-    spec.compute.fraction_of_dense = value;
-  } else {
-    throw InputError(
-        "sweep.field: unknown numeric field '" + field +
-        "'; expected one of workload.rate_multiplier, cluster.replicas, cluster.tensor_parallel, "
-        "cluster.scheduler.max_batch_tokens, cluster.scheduler.chunk_tokens, "
-        "cluster.scheduler.max_running, compute.target.fraction_of_dense");
-  }
+  for (const auto& sweepable : kSweepable)
+    if (field == sweepable.name) return sweepable.set(spec, field, value);
+  std::string names;
+  for (const auto& sweepable : kSweepable) names += (names.empty() ? "" : ", ") + std::string(sweepable.name);
+  throw InputError("sweep.field: unknown numeric field '" + field + "'; expected one of " + names);
 }
 
 }  // namespace sparsesim

@@ -38,6 +38,10 @@ struct WorkloadSpec {
   // draw) or distribution (always a draw).
   ThinkTimeSource think_time_source = ThinkTimeSource::trace_gap;
   RequestTraitsConfig traits;  // task mix and predictor settings (workloads/request_traits.h)
+  // With `tune:`, the selected requests are split by arrival time: the first tuning_fraction of the
+  // selected span tunes secondary parameters, the rest is what every reported run evaluates.
+  enum class Split { all, tuning, evaluation } split = Split::all;
+  double tuning_fraction = 0.3;
 };
 
 enum class ComputeMetric { gpu_seconds, attention_flops, memory_bytes };
@@ -80,6 +84,19 @@ struct CapacitySpec {
   double quality_floor = 0.0;  // mean expected quality the policy must keep
 };
 
+// `tune:`: a seeded search over each policy's tunable secondary parameters (declared with ranges in the
+// policy's registration, overridable here), every candidate solved to the compute target on the tuning
+// split; the candidate with the best mean quality among those at the target is kept.
+struct TuneSpec {
+  bool enabled = false;
+  int candidates = 8;                 // per policy, the policy as written included
+  std::uint64_t seed = 1;             // draws of the candidates
+  double tuning_fraction = 0.3;       // of the selected arrival span, from its start
+  int replications = 1;               // replications per candidate on the tuning split
+  std::vector<std::string> policies;  // labels to tune; empty = every policy with tunable parameters
+  YAML::Node ranges;                  // label -> {parameter: [min, max]} overriding the registered ranges
+};
+
 struct ExperimentSpec {
   std::string name;
   std::string source_path;  // YAML file it came from
@@ -95,6 +112,7 @@ struct ExperimentSpec {
   std::vector<PolicyEntry> policies;
   SweepSpec sweep;
   CapacitySpec capacity;
+  TuneSpec tune;
   std::string report_path;  // HTML report to write after the run ("" = none)
   YAML::Node document;      // the parsed document, for storing the resolved config
 };
@@ -105,6 +123,10 @@ ExperimentSpec load_experiment(const std::string& path);
 ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& source_path);
 
 // Sets a numeric field by dotted path (used by sweeps); throws InputError for unknown fields.
+// Each field must be set on the sweep point's own spec: everything downstream (targets, SLOs, workloads,
+// clusters) reads the point's spec, never the experiment's.
 void set_numeric_field(ExperimentSpec& spec, const std::string& field, double value);
+// The dotted names set_numeric_field accepts.
+std::vector<std::string> sweepable_fields();
 
 }  // namespace sparsesim

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <unistd.h>
+
 namespace sparsesim {
 
 namespace {
@@ -12,7 +14,7 @@ constexpr double kRedrawSeconds = 0.25;
 ProgressBar::ProgressBar(std::string label, std::size_t total, bool enabled)
     : label_(std::move(label)),
       total_(total),
-      enabled_(enabled),
+      enabled_(enabled && isatty(fileno(stderr)) == 1),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 

@@ -1,6 +1,7 @@
 #pragma once
 // A progress bar with an ETA on stderr. It stays silent for the first seconds, so quick runs print
-// nothing, and redraws at most a few times a second.
+// nothing, and redraws at most a few times a second. It is drawn only when stderr is a terminal, so log
+// files never collect its carriage-return frames.
 #include <chrono>
 #include <cstddef>
 #include <mutex>

@@ -23,7 +23,21 @@ CREATE TABLE IF NOT EXISTS runs(
   mean_expected_quality REAL, slo_attainment REAL, meets_slo INTEGER,
   lookups_exact INTEGER, lookups_interpolated INTEGER, lookups_extrapolated INTEGER, events INTEGER,
   prefix_hit_rate REAL, workflows INTEGER, workflow_e2e_p50_s REAL, workflow_e2e_p99_s REAL,
-  cost_model TEXT, quality_model TEXT, warnings TEXT, resolved_config TEXT);
+  cost_model TEXT, quality_model TEXT, warnings TEXT, resolved_config TEXT,
+  group_hash TEXT NOT NULL, point_hash TEXT NOT NULL, input_hash TEXT NOT NULL, build_identity TEXT NOT NULL,
+  purpose TEXT NOT NULL, tuned_parameters TEXT, solver_achieved_mean REAL, solver_tolerance REAL,
+  range_min_compute REAL, range_max_compute REAL, window_quality_low REAL, window_quality_high REAL,
+  queue_wait_first_quarter_s REAL, queue_wait_last_quarter_s REAL);
+CREATE INDEX IF NOT EXISTS runs_by_input ON runs(input_hash);
+CREATE TABLE IF NOT EXISTS capacity_results(
+  experiment TEXT NOT NULL, point_hash TEXT NOT NULL, policy TEXT NOT NULL, build_identity TEXT NOT NULL,
+  replicas INTEGER, gpu_hours REAL, mean_quality REAL, ttft_p99_s REAL, tpot_p99_ms REAL, knob_name TEXT,
+  knob REAL, compute_metric TEXT, compute REAL, solver_status TEXT, why_not TEXT, slo_ttft_p99_s REAL,
+  slo_tpot_p99_ms REAL, quality_floor REAL, min_replicas INTEGER, max_replicas INTEGER,
+  PRIMARY KEY(point_hash, policy));
+CREATE TABLE IF NOT EXISTS tuning(
+  tuning_hash TEXT PRIMARY KEY, experiment TEXT NOT NULL, policy TEXT NOT NULL, parameters TEXT NOT NULL,
+  candidates TEXT NOT NULL, tuning_requests INTEGER, evaluation_requests INTEGER);
 CREATE TABLE IF NOT EXISTS requests(
   run_id INTEGER NOT NULL REFERENCES runs(run_id), request_id INTEGER NOT NULL, replica INTEGER,
   status TEXT NOT NULL, reject_reason TEXT, task_family TEXT, input_tokens INTEGER, output_tokens INTEGER,
@@ -44,9 +58,11 @@ std::unique_ptr<SqliteDb> open_results(const std::string& path) {
   auto db = std::make_unique<SqliteDb>(path, false);
   try {
     SqliteStatement version(*db, "SELECT value FROM meta WHERE key = 'schema_version'");
-    if (!version.step() || version.column_text(0) != std::to_string(ResultsStore::kSchemaVersion))
-      throw InputError(path + ": not a sparsesim results database of schema version " +
-                       std::to_string(ResultsStore::kSchemaVersion));
+    if (!version.step()) throw InputError(path + ": not a sparsesim results database (no schema version)");
+    if (version.column_text(0) != std::to_string(ResultsStore::kSchemaVersion))
+      throw InputError(path + ": results database of schema version " + version.column_text(0) +
+                       ", this build reads version " + std::to_string(ResultsStore::kSchemaVersion) +
+                       " (its runs lack the build identity and grouping keys; write to a new database)");
   } catch (const std::runtime_error& error) {
     if (dynamic_cast<const InputError*>(&error)) throw;
     throw InputError(path + ": not a sparsesim results database (" + error.what() + ")");
@@ -78,6 +94,20 @@ bool ResultsStore::has_run(const std::string& config_hash) {
   return query.step();
 }
 
+std::int64_t ResultsStore::find_run(const std::string& config_hash) {
+  SqliteStatement query(*db_, "SELECT run_id FROM runs WHERE config_hash = ?");
+  query << config_hash;
+  return query.step() ? query.column_int(0) : -1;
+}
+
+std::int64_t ResultsStore::count_runs_of_other_builds(const std::string& input_hash,
+                                                      const std::string& build) {
+  SqliteStatement query(*db_, "SELECT COUNT(*) FROM runs WHERE input_hash = ? AND build_identity != ?");
+  query << input_hash << build;
+  query.step();
+  return query.column_int(0);
+}
+
 std::int64_t ResultsStore::write_run(const RunRecord& record) {
   SqliteTransaction transaction(*db_);
   const RunSummary& s = record.result.summary;
@@ -89,8 +119,12 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     tpot_p50_ms, tpot_p90_ms, tpot_p99_ms, e2e_p50_s, e2e_p90_s, e2e_p99_s, gpu_busy_s, attention_flops,
     memory_bytes, kv_peak_bytes, mean_expected_quality, slo_attainment, meets_slo, lookups_exact,
     lookups_interpolated, lookups_extrapolated, events, prefix_hit_rate, workflows, workflow_e2e_p50_s,
-    workflow_e2e_p99_s, cost_model, quality_model, warnings, resolved_config)
-    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+    workflow_e2e_p99_s, cost_model, quality_model, warnings, resolved_config, group_hash, point_hash, input_hash,
+    build_identity, purpose, tuned_parameters, solver_achieved_mean, solver_tolerance, range_min_compute,
+    range_max_compute, window_quality_low, window_quality_high, queue_wait_first_quarter_s,
+    queue_wait_last_quarter_s)
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
+           ?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   auto optional_text = [](const std::string& text) {
     return text.empty() ? std::nullopt : std::optional(text);
   };
@@ -107,7 +141,12 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
       << record.slo_attainment << (record.meets_slo ? 1 : 0) << s.lookups_exact << s.lookups_interpolated
       << s.lookups_extrapolated << s.events << s.prefix_hit_rate << s.workflows << s.workflow_e2e_s.p50
       << s.workflow_e2e_s.p99 << record.cost_model << record.quality_model << record.warnings
-      << record.resolved_config;
+      << record.resolved_config << record.group_hash << record.point_hash << record.input_hash
+      << record.build_identity << record.purpose << optional_text(record.tuned_parameters)
+      << record.solver.achieved_mean << record.solver.tolerance << record.solver.range_min_compute
+      << record.solver.range_max_compute << record.solver.window_quality_low
+      << record.solver.window_quality_high << record.queue_wait_first_quarter_s
+      << record.queue_wait_last_quarter_s;
   run.execute();
   const std::int64_t run_id = db_->last_insert_rowid();
 

@@ -17,12 +17,17 @@ class ResultsStore {
   explicit ResultsStore(const std::string& path);
 
   bool has_run(const std::string& config_hash);
+  // run_id of the stored run with this config hash, or -1.
+  std::int64_t find_run(const std::string& config_hash);
+  // Stored runs with the same configuration and inputs as `input_hash` but another build identity.
+  std::int64_t count_runs_of_other_builds(const std::string& input_hash, const std::string& build);
   // Writes the run and all its requests in one transaction; returns its run_id.
   std::int64_t write_run(const RunRecord& record);
   const std::string& path() const { return db_->path(); }
   SqliteDb& db() { return *db_; }
 
-  static constexpr int kSchemaVersion = 1;
+  // 2: build identity and grouping keys, joint-solve figures, capacity results and tuning tables.
+  static constexpr int kSchemaVersion = 2;
 
  private:
   std::unique_ptr<SqliteDb> db_;

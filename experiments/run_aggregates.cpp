@@ -63,18 +63,15 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       "tpot_p50_ms, tpot_p99_ms, e2e_p99_s, slo_attainment, gpu_busy_s, mean_expected_quality, "
       "requests, rejected, preemptions, escalations, lookups_exact, lookups_interpolated, "
       "lookups_extrapolated, cost_model, quality_model, warnings, COALESCE(model, ''), workflows, "
-      "workflow_e2e_p50_s, workflow_e2e_p99_s, prefix_hit_rate FROM runs" +
-          where + " ORDER BY run_id");
+      "workflow_e2e_p50_s, workflow_e2e_p99_s, prefix_hit_rate, point_hash, group_hash, "
+      "COALESCE(solver_note, ''), COALESCE(tuned_parameters, ''), solver_iterations, solver_tolerance, "
+      "range_min_compute, range_max_compute, window_quality_low, window_quality_high, "
+      "queue_wait_first_quarter_s, queue_wait_last_quarter_s FROM runs" +
+          where + (where.empty() ? " WHERE" : " AND") + " purpose = 'comparison' ORDER BY run_id");
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
   while (runs.step()) {
-    std::string key = runs.column_text(1);
-    key.append("\x1f")
-        .append(runs.column_text(2))
-        .append("\x1f")
-        .append(std::to_string(runs.column_double(3)));
-    key.append("\x1f").append(runs.column_text(4));
-    auto [found, inserted] = index_of.emplace(key, set.rows.size());
+    auto [found, inserted] = index_of.emplace(runs.column_text(38), set.rows.size());
     if (inserted) {
       PolicyAggregate row;
       row.experiment = runs.column_text(1);
@@ -86,6 +83,16 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       row.solver_status = runs.column_text(8);
       row.compute_metric = runs.column_text(9);
       row.model = runs.column_text(32);
+      row.point_hash = runs.column_text(37);
+      row.group_hash = runs.column_text(38);
+      row.solver_note = runs.column_text(39);
+      row.tuned_parameters = runs.column_text(40);
+      row.solver_iterations = static_cast<int>(runs.column_int(41));
+      row.solver_tolerance = runs.column_double(42);
+      row.range_min_compute = runs.column_double(43);
+      row.range_max_compute = runs.column_double(44);
+      row.window_quality_low = runs.column_double(45);
+      row.window_quality_high = runs.column_double(46);
       set.rows.push_back(row);
     }
     PolicyAggregate& row = set.rows[found->second];
@@ -108,6 +115,8 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     row.workflow_e2e_p50_s += runs.column_double(34);
     row.workflow_e2e_p99_s += runs.column_double(35);
     row.prefix_hit_rate += runs.column_double(36);
+    row.queue_wait_first_quarter_s += runs.column_double(47);
+    row.queue_wait_last_quarter_s += runs.column_double(48);
     set.cost_model = runs.column_text(29);
     set.quality_model = runs.column_text(30);
     std::istringstream warnings(runs.column_text(31));
@@ -118,11 +127,14 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
   for (std::size_t index = 0; index < set.rows.size(); ++index) {
     PolicyAggregate& row = set.rows[index];
     const double n = row.replications;
-    for (double* field : {&row.knob, &row.compute, &row.compute_target, &row.throughput_rps,
-                          &row.throughput_tokens_per_s, &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms,
-                          &row.tpot_p99_ms, &row.e2e_p99_s, &row.slo_attainment, &row.gpu_busy_s,
-                          &row.workflows, &row.workflow_e2e_p50_s, &row.workflow_e2e_p99_s, &row.prefix_hit_rate})
+    for (double* field :
+         {&row.knob, &row.compute, &row.compute_target, &row.throughput_rps, &row.throughput_tokens_per_s,
+          &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms, &row.tpot_p99_ms, &row.e2e_p99_s,
+          &row.slo_attainment, &row.gpu_busy_s, &row.workflows, &row.workflow_e2e_p50_s,
+          &row.workflow_e2e_p99_s, &row.prefix_hit_rate, &row.queue_wait_first_quarter_s,
+          &row.queue_wait_last_quarter_s})
       *field /= n;
+    row.rejected_mean = static_cast<double>(row.rejected) / n;
     const auto& values = qualities[index];
     row.quality_mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
     row.quality_ci95 = ci95_half_width(values);

@@ -8,13 +8,25 @@
 
 namespace sparsesim {
 
+// How the knob of a (policy, sweep point) was set. One knob is solved for all replications together
+// (mean compute over replications on the mean target, common random numbers), so every replication of
+// a policy runs at the same knob and the interval across replications reflects randomness only.
 struct SolverOutcome {
-  std::string status = "not_solved";  // "matched", "unreachable_low", "unreachable_high", "not_converged",
-                                      // "reference", "fixed_knob", "no_knob"
-  std::string note;                   // why, for the unreachable cases
-  int iterations = 0;
-  double target = 0;    // compute target in the metric's unit (0 when none)
-  double achieved = 0;  // the run's compute in that unit
+  std::string status = "not_solved";  // "matched", "ill_conditioned", "unreachable_low",
+                                      // "unreachable_high", "not_converged", "reference", "fixed_knob",
+                                      // "no_knob"
+  std::string note;                   // why, for anything but "matched"
+  int iterations = 0;                 // knob values evaluated (each over every replication)
+  double target = 0;                  // compute target in the metric's unit (0 when none): mean over
+                                      // replications of each replication's target
+  double achieved = 0;                // this run's compute in that unit
+  double achieved_mean = 0;           // mean compute over replications at the solved knob
+  // Reachable compute: mean over replications at the knob's minimum and maximum (both 0 when not solved).
+  double range_min_compute = 0, range_max_compute = 0;
+  // Mean quality at the two edges of the tolerance window (knobs whose compute is within tolerance of
+  // the target); equal to the quality at the knob when the solve was not assessed.
+  double window_quality_low = 0, window_quality_high = 0;
+  double tolerance = 0;  // relative
 };
 
 struct RunRecord {
@@ -38,6 +50,16 @@ struct RunRecord {
   std::string quality_model;    // describe() of the quality model, "" when none
   std::string resolved_config;  // the fully resolved YAML of this run
   std::string warnings;         // trace repairs and other notes, one per line
+  // Keys. config_hash: the whole run (point, policy, replication, build). group_hash: the runs that are
+  // replications of one configuration (everything but replication and seed). point_hash: one sweep point
+  // of one experiment configuration (all its policies). input_hash: config_hash without the build
+  // identity, to tell a user when stored runs of another build are ignored.
+  std::string group_hash, point_hash, input_hash, build_identity;
+  std::string purpose = "comparison";  // "comparison", or "capacity_probe" for capacity-search runs
+  std::string tuned_parameters;        // YAML flow map of parameters set by `tune:` ("" when untuned)
+  // Median wait from arrival to first scheduling of the requests in the first and last quarter of
+  // arrivals: a queue that grows through the trace (overload) shows as a last quarter far above the first.
+  double queue_wait_first_quarter_s = 0, queue_wait_last_quarter_s = 0;
   SimulationResult result;
 };
 

@@ -101,11 +101,12 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
   std::int64_t outside_window = 0, outside_lengths = 0, over_cap = 0, linked_groups = 0;
   std::vector<char> keep_group(all.size(), 0);
   bool cap_reached = false;
+  std::int64_t kept = 0;  // requests of the groups kept so far
   for (std::size_t index = 0; index < all.size(); ++index) {
     const std::size_t root = group[index];
     if (root == index) {  // a group's first request (lowest index) decides for the whole group
       const std::int64_t size = group_size[root];
-      const std::int64_t kept = static_cast<std::int64_t>(built.requests.size());
+
       if (all[index].arrival_ns < window_start || all[index].arrival_ns >= window_end) {
         outside_window += size;
       } else if (!group_lengths_ok[root]) {
@@ -115,11 +116,32 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
         over_cap += size;
       } else {
         keep_group[root] = 1;
+        kept += size;
         linked_groups += size > 1 ? 1 : 0;
       }
     }
-    if (keep_group[root]) built.requests.push_back(all[index]);
   }
+  // The tuning / evaluation split (`tune:`): by the arrival of each kept group's first request, the first
+  // tuning_fraction of the selected span tunes and the rest evaluates, so the two never share a request.
+  std::int64_t other_split = 0;
+  if (workload.split != WorkloadSpec::Split::all) {
+    TimeNs first = std::numeric_limits<TimeNs>::max(), last = std::numeric_limits<TimeNs>::min();
+    for (std::size_t index = 0; index < all.size(); ++index)
+      if (group[index] == index && keep_group[index])
+        first = std::min(first, all[index].arrival_ns), last = std::max(last, all[index].arrival_ns);
+    const double cut =
+        static_cast<double>(first) + workload.tuning_fraction * static_cast<double>(last - first);
+    for (std::size_t index = 0; index < all.size(); ++index) {
+      if (group[index] != index || !keep_group[index]) continue;
+      const bool in_tuning = static_cast<double>(all[index].arrival_ns) < cut;
+      if (in_tuning != (workload.split == WorkloadSpec::Split::tuning)) {
+        keep_group[index] = 0;
+        other_split += group_size[index];
+      }
+    }
+  }
+  for (std::size_t index = 0; index < all.size(); ++index)
+    if (keep_group[group[index]]) built.requests.push_back(all[index]);
   auto note_selection = [&](std::int64_t count, const std::string& why) {
     if (count > 0)
       built.notes.push_back("selection: " + std::to_string(count) + " requests " + why + " (not simulated)");
@@ -127,6 +149,11 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
   note_selection(outside_window, "outside workload.time_window");
   note_selection(outside_lengths, "outside workload.input_tokens");
   note_selection(over_cap, "beyond workload.max_requests");
+  if (workload.split == WorkloadSpec::Split::evaluation)
+    note_selection(other_split,
+                   "in the tuning split (the first " +
+                       std::to_string(static_cast<int>(std::lround(100 * workload.tuning_fraction))) +
+                       "% of the arrival span), used only to tune");
   if (linked_groups > 0 && outside_window + outside_lengths + over_cap > 0)
     built.notes.push_back(
         "selection: " + std::to_string(linked_groups) +

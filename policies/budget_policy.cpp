@@ -17,9 +17,11 @@ std::unique_ptr<BudgetPolicy> make_policy(const YAML::Node& entry, const std::st
     throw InputError(yaml_path + " (" + yaml_location(entry) +
                      "): expected a policy name or a map with 'impl:' and parameters");
   }
-  const auto& registered =
-      PolicyRegistry::instance().get_for_input(name, yaml_path + " (" + yaml_location(entry) + ")");
-  Params params(parameters, yaml_path, registered.params);
+  const std::string location = yaml_location(entry);
+  const auto& registered = PolicyRegistry::instance().get_for_input(
+      name, yaml_path + (location.empty() ? "" : " (" + location + ")"));
+  // `label:` and `model:` belong to the experiment's policy entry, not to the policy.
+  Params params(parameters, yaml_path, registered.params, {"impl", "label", "model"});
   if (name_out) *name_out = name;
   return registered.factory(params, context);
 }

@@ -53,8 +53,10 @@ class FixedPolicy final : public BudgetPolicy {
 const bool registered = PolicyRegistry::instance().add(
     {"fixed",
      "one prefill sparsity and one decode sparsity for every request",
-     {{"prefill_sparsity", "0.8", "fraction of causal key blocks skipped in prefill, [0, 1)"},
-      {"decode_sparsity", "0.8", "fraction of the prompt's KV tokens not read per decode step, [0, 1)"},
+     {{"prefill_sparsity", "0.8", "fraction of causal key blocks skipped in prefill, [0, 1)",
+       TuneRange{TuneRange::Kind::real, 0.3, 0.95, false}},
+      {"decode_sparsity", "0.8", "fraction of the prompt's KV tokens not read per decode step, [0, 1)",
+       TuneRange{TuneRange::Kind::real, 0.5, 0.98, false}},
       {"min_kv_tokens", "64", "smallest decode KV budget in tokens"}},
      [](const Params& params, const PolicyContext&) { return std::make_unique<FixedPolicy>(params); }});
 

@@ -10,8 +10,10 @@ namespace sparsesim {
 
 std::vector<ParamSpec> LengthScaling::param_specs() {
   return {{"c", "12.8", "kept tokens k = c * L^alpha (prefill); the knob multiplies it, > 0"},
-          {"alpha", "0.5", "length exponent, in [0, 1]: 0 = fixed token budget, 1 = fixed sparsity"},
-          {"decode_c_ratio", "1.0", "decode kept tokens = decode_c_ratio * prefill kept tokens, > 0"},
+          {"alpha", "0.5", "length exponent, in [0, 1]: 0 = fixed token budget, 1 = fixed sparsity",
+           TuneRange{TuneRange::Kind::real, 0.2, 0.9, false}},
+          {"decode_c_ratio", "1.0", "decode kept tokens = decode_c_ratio * prefill kept tokens, > 0",
+           TuneRange{TuneRange::Kind::real, 0.25, 4.0, true}},
           {"min_kept_tokens", "128", "smallest kept-token count in either phase, >= 1"}};
 }
 

@@ -3,6 +3,7 @@
 // ParamSpecs (name, default, meaning); keys not declared are errors naming the YAML path, and a value
 // of the wrong type is an error naming the path, line and column.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,10 +11,21 @@
 
 namespace sparsesim {
 
+// The range a secondary parameter may be tuned over (experiment `tune:`). Numbers are drawn uniformly
+// in [min, max] (in log space when `log`), rounded when `integer`; a boolean draws false or true.
+struct TuneRange {
+  enum class Kind { real, integer, boolean } kind = Kind::real;
+  double min = 0, max = 1;
+  bool log = false;
+};
+
 struct ParamSpec {
   std::string name;
   std::string default_value;  // as YAML text; empty means required
   std::string doc;            // meaning and unit
+  // Set when `tune:` may search this parameter. Only secondary parameters a deployment chooses are
+  // tunable; properties of the environment (a predictor's accuracy, a signal's AUROC) never are.
+  std::optional<TuneRange> tune = std::nullopt;
 };
 
 class Params {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "experiments/experiment_spec.h"
+#include "policies/budget_policy.h"
 #include "workloads/input_error.h"
 
 using namespace sparsesim;
@@ -99,5 +100,8 @@ policies: [fixed, {impl: fixed, prefill_sparsity: 0.5}, {impl: fixed, label: hal
   CHECK(twice.policies[0].label == "fixed");
   CHECK(twice.policies[1].label == "fixed#2");
   CHECK(twice.policies[2].label == "half");
-  CHECK(!twice.policies[2].node["label"]);
+  // The entry keeps its parsed node (with line numbers); `label:` is the entry's, and the policy
+  // built from it does not see it as a parameter.
+  const PolicyContext context{&twice.cluster.model, nullptr, nullptr};
+  CHECK_NOTHROW(make_policy(twice.policies[2].node, twice.policies[2].yaml_path, context));
 }

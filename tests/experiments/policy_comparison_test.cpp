@@ -75,10 +75,12 @@ TEST_CASE("the oracle's quality is at least every policy's at the same total com
   // tenth of dense attention FLOPs, where every policy, the oracle included, must give quality up.
   const char* target = nullptr;
   SUBCASE("94% of dense GPU time") {
-    target = "{metric: gpu_seconds, target: {fraction_of_dense: 0.935}}";
+    target =
+        "{metric: gpu_seconds, target: {fraction_of_dense: 0.935}, tolerance: 0.0002, max_iterations: 60}";
   }
   SUBCASE("10% of dense attention FLOPs") {
-    target = "{metric: attention_flops, target: {fraction_of_dense: 0.1}}";
+    target =
+        "{metric: attention_flops, target: {fraction_of_dense: 0.1}, tolerance: 0.0002, max_iterations: 60}";
   }
   YAML::Node document = YAML::Load(kSpec);
   document["compute"] = YAML::Load(target);
@@ -101,11 +103,12 @@ TEST_CASE("the oracle's quality is at least every policy's at the same total com
   CHECK((oracle->solver_status == "matched" || oracle->solver_status == "unreachable_high"));
   int compared = 0;
   for (const auto& row : set.rows) {
-    // Only policies matched to the target are at equal compute (dense is the reference, not matched).
-    if (row.solver_status != "matched" || row.policy == "oracle") continue;
+    // Only policies set to the target are at equal compute (dense is the reference, not matched).
+    const bool at_target = row.solver_status == "matched" || row.solver_status == "ill_conditioned";
+    if (!at_target || row.policy == "oracle") continue;
     INFO(row.policy, " quality ", row.quality_mean, " at compute ", row.compute, "; oracle ",
          oracle->quality_mean, " at ", oracle->compute);
-    // Compute is matched within the solver's 0.5%; allow the quality that half a percent can buy.
+    // Compute is matched within the solver's 0.02%; allow the quality that this window can buy.
     CHECK(oracle->quality_mean >= row.quality_mean - 0.002);
     ++compared;
   }
