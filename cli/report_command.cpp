@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/command_line.h"
+#include "experiments/capacity_planner.h"
 #include "experiments/html_report.h"
 #include "experiments/results_store.h"
 #include "experiments/run_aggregates.h"
@@ -28,11 +29,13 @@ std::vector<std::int64_t> runs_of_experiment(SqliteDb& db, const std::string& ex
 
 int report_command(int argc, char** argv) {
   po::options_description options(
-      "sparsesim report RESULTS.db [-o report.html] [options]\n\n"
+      "sparsesim report RESULTS.db (-o report.html | --text) [options]\n\n"
       "Writes one self-contained HTML report (table and gnuplot plots, SVG embedded, PNG\n"
-      "copies beside it) or, with --text, prints the comparison table.\n\noptions");
+      "copies beside it) or, with --text, prints the comparison table; capacity-search answers\n"
+      "are shown as their own table. One of -o and --text is required.\n\noptions");
   std::string db_path, html_path, experiment;
-  options.add_options()("help,h", "show this help")("output,o", po::value(&html_path), "HTML file to write")(
+  options.add_options()("help,h", "show this help")("output,o", po::value(&html_path),
+                                                    "HTML file to write (required unless --text)")(
       "experiment,e", po::value(&experiment), "only this experiment's runs (default: every run)")(
       "text", "print the comparison table instead of writing HTML");
   po::variables_map vm;
@@ -41,7 +44,11 @@ int report_command(int argc, char** argv) {
   auto db = open_results(db_path);
   const std::vector<std::int64_t> ids =
       experiment.empty() ? std::vector<std::int64_t>{} : runs_of_experiment(*db, experiment);
-  if (vm.count("text")) std::cout << format_summary_table(aggregate_runs(*db, ids));
+  if (vm.count("text")) {
+    const AggregateSet set = aggregate_runs(*db, ids);
+    if (!set.rows.empty()) std::cout << format_summary_table(set);
+    std::cout << format_stored_capacity_results(*db, experiment);
+  }
   if (!html_path.empty()) {
     write_html_report(*db, ids, html_path);
     std::cout << "report written to " << html_path << "\n";

@@ -48,7 +48,7 @@ int run_command(int argc, char** argv) {
   run_options.progress = !vm.count("no-progress");
   if (spec.capacity.enabled) {
     const auto capacity = plan_capacity(spec, run_options);
-    std::cout << format_capacity_table(capacity, spec);
+    std::cout << format_capacity_table(capacity, capacity_criteria(spec));
     return 0;
   }
   const ExperimentRunReport report = run_experiment(spec, run_options);

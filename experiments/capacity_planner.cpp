@@ -1,20 +1,34 @@
 #include "experiments/capacity_planner.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
 
+#include "calibration/hardware.h"
+#include "experiments/build_identity.h"
+#include "experiments/components.h"
+#include "experiments/config_hash.h"
+#include "experiments/resolved_config.h"
 #include "experiments/results_store.h"
+#include "experiments/workload_builder.h"
+#include "sim/kv_cache.h"
 
 namespace sparsesim {
 namespace {
 
 struct Probe {
   bool meets = false;
-  double gpu_hours = 0, quality = 0, ttft_p99_s = 0, tpot_p99_ms = 0;
-  std::string why_not;
+  double gpu_hours = 0, quality = 0, ttft_p99_s = 0, tpot_p99_ms = 0, knob = 0, compute = 0;
+  std::string knob_name, solver_status, compute_metric, why_not;
   std::vector<std::int64_t> run_ids;
 };
+
+std::string format(const char* pattern, double a, double b = 0) {
+  char text[200];
+  std::snprintf(text, sizeof text, pattern, a, b);
+  return text;
+}
 
 Probe probe(const ExperimentSpec& spec, const PolicyEntry& policy, int replicas, const RunOptions& options) {
   ExperimentSpec point = spec;
@@ -27,56 +41,155 @@ Probe probe(const ExperimentSpec& spec, const PolicyEntry& policy, int replicas,
       policy.label != spec.compute.same_as_policy)
     for (const auto& entry : spec.policies)
       if (entry.label == spec.compute.same_as_policy) point.policies.push_back(entry);
-  const ExperimentRunReport report = run_experiment(point, options);
+  RunOptions probe_options = options;
+  probe_options.purpose = "capacity_probe";
+  const ExperimentRunReport report = run_experiment(point, probe_options);
   auto db = open_results(options.results_path);
   Probe result;
   result.run_ids = report.run_ids;
   double makespan_s = 0;
   int runs = 0;
-  bool slo_met = true;
+  std::int64_t rejected = 0;
   for (auto id : report.run_ids) {
     SqliteStatement run(
         *db,
-        "SELECT policy, meets_slo, mean_expected_quality, ttft_p99_s, tpot_p99_ms, makespan_s, "
-        "rejected FROM runs WHERE run_id = ?");
+        "SELECT policy, mean_expected_quality, ttft_p99_s, tpot_p99_ms, makespan_s, rejected, "
+        "knob_name, knob, solver_status, compute_metric, compute_achieved FROM runs WHERE "
+        "run_id = ?");
     run << id;
     if (!run.step() || run.column_text(0) != policy.label) continue;
     ++runs;
-    slo_met = slo_met && run.column_int(1) == 1;
-    result.quality += run.column_double(2);
-    result.ttft_p99_s = std::max(result.ttft_p99_s, run.column_double(3));
-    result.tpot_p99_ms = std::max(result.tpot_p99_ms, run.column_double(4));
-    makespan_s += run.column_double(5);
-    if (run.column_int(6) > 0) result.why_not = std::to_string(run.column_int(6)) + " requests rejected";
+    result.quality += run.column_double(1);
+    result.ttft_p99_s = std::max(result.ttft_p99_s, run.column_double(2));
+    result.tpot_p99_ms = std::max(result.tpot_p99_ms, run.column_double(3));
+    makespan_s += run.column_double(4);
+    rejected += run.column_int(5);
+    result.knob_name = run.column_text(6);
+    result.knob = run.column_double(7);
+    result.solver_status = run.column_text(8);
+    result.compute_metric = run.column_text(9);
+    result.compute += run.column_double(10);
   }
   if (runs == 0) return result;
   result.quality /= runs;
+  result.compute /= runs;
   makespan_s /= runs;
   result.gpu_hours = replicas * spec.cluster.tensor_parallel * makespan_s / 3600.0;
-  const bool quality_met = result.quality >= spec.capacity.quality_floor;
-  result.meets = slo_met && quality_met;
-  if (!slo_met && result.why_not.empty()) {
-    char text[160];
-    std::snprintf(text, sizeof text, "TTFT p99 %.2f s / TPOT p99 %.1f ms over the SLO", result.ttft_p99_s,
-                  result.tpot_p99_ms);
-    result.why_not = text;
-  }
-  if (!quality_met) {
-    char text[120];
-    std::snprintf(text, sizeof text, "quality %.4f below the floor %.4f", result.quality,
-                  spec.capacity.quality_floor);
-    result.why_not += (result.why_not.empty() ? "" : "; ") + std::string(text);
-  }
+  // Name exactly what missed (worst replication of each figure).
+  std::vector<std::string> misses;
+  if (rejected > 0) misses.push_back(std::to_string(rejected) + " requests rejected");
+  if (result.ttft_p99_s > spec.slo.ttft_p99_s)
+    misses.push_back(format("TTFT p99 %.2f s over the %.2f s SLO", result.ttft_p99_s, spec.slo.ttft_p99_s));
+  if (result.tpot_p99_ms > spec.slo.tpot_p99_ms)
+    misses.push_back(
+        format("TPOT p99 %.1f ms over the %.1f ms SLO", result.tpot_p99_ms, spec.slo.tpot_p99_ms));
+  if (result.quality < spec.capacity.quality_floor)
+    misses.push_back(
+        format("quality %.4f below the floor %.4f", result.quality, spec.capacity.quality_floor));
+  for (const auto& miss : misses) result.why_not += (result.why_not.empty() ? "" : "; ") + miss;
+  result.meets = misses.empty();
   return result;
+}
+
+void store_result(SqliteDb& db, const ExperimentSpec& spec, const CapacityResult& result) {
+  const std::string point_hash =
+      config_hash_hex(resolved_experiment_yaml(spec) + "capacity\nbuild: " + build_identity() + "\n");
+  SqliteTransaction transaction(db);
+  SqliteStatement insert(
+      db, "INSERT OR REPLACE INTO capacity_results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert << spec.name << point_hash << result.policy << std::string(build_identity()) << result.replicas
+         << result.gpu_hours << result.mean_quality << result.ttft_p99_s << result.tpot_p99_ms
+         << result.knob_name << result.knob << result.compute_metric << result.compute << result.solver_status
+         << result.why_not << spec.slo.ttft_p99_s << spec.slo.tpot_p99_ms << spec.capacity.quality_floor
+         << spec.capacity.min_replicas << spec.capacity.max_replicas;
+  insert.execute();
+  transaction.commit();
+}
+
+std::string compute_text(double value, const std::string& metric) {
+  if (metric == "gpu_seconds") return format("%.1f GPU-s", value);
+  return format("%.3g", value) + (metric == "attention_flops" ? " FLOP" : " B");
 }
 
 }  // namespace
 
+std::string capacity_infeasibility(const ExperimentSpec& spec, const PolicyEntry& policy,
+                                   const std::vector<Request>& requests) {
+  if (requests.empty()) return "the workload selects no request";
+  ExperimentSpec served = spec;
+  if (!policy.model_name.empty()) served.cluster.model = policy.model;
+  const ModelConfig& model = served.cluster.model;
+  const int tp = served.cluster.tensor_parallel;
+  const auto& scheduler = served.cluster.scheduler;
+  const std::int64_t blocks = kv_capacity_blocks(served.cluster.gpu, model, tp, scheduler);
+  std::int64_t too_long = 0, too_large = 0;
+  for (const Request& request : requests) {
+    const std::int64_t tokens = static_cast<std::int64_t>(request.input_tokens) + request.output_tokens;
+    if (model.context_tokens > 0 && tokens > model.context_tokens)
+      ++too_long;
+    else if ((tokens + scheduler.kv_block_tokens - 1) / scheduler.kv_block_tokens > blocks)
+      ++too_large;
+  }
+  std::string reasons;
+  if (too_long > 0)
+    reasons += std::to_string(too_long) + " requests exceed " + model.name + "'s context of " +
+               std::to_string(model.context_tokens) + " tokens";
+  if (too_large > 0)
+    reasons += (reasons.empty() ? "" : "; ") + std::to_string(too_large) +
+               " requests need more KV than a replica's whole cache (" + std::to_string(blocks) + " blocks)";
+  if (!reasons.empty()) return reasons + ": they are rejected at any replica count";
+
+  // Prefill alone on an idle replica, attention priced at (almost) nothing: no policy's TTFT can be lower.
+  if (std::isinf(spec.slo.ttft_p99_s)) return "";
+  const auto cost_model = build_cost_model(served, tp);
+  std::vector<double> floors;
+  BatchWork batch;
+  StepCost cost;
+  for (const Request& request : requests) {
+    double seconds = 0;
+    for (std::int32_t done = 0; done < request.input_tokens;) {
+      const std::int32_t chunk = std::min(scheduler.chunk_tokens, request.input_tokens - done);
+      batch.clear();
+      batch.prefills.push_back({chunk, done, 1e-9});
+      cost_model->step_cost(batch, cost);
+      seconds += ns_to_seconds(cost.duration_ns);
+      done += chunk;
+    }
+    floors.push_back(seconds);
+  }
+  std::sort(floors.begin(), floors.end());
+  const double p99_floor =
+      floors[std::min(floors.size() - 1, static_cast<std::size_t>(0.99 * floors.size()))];
+  if (p99_floor > spec.slo.ttft_p99_s) {
+    const auto over =
+        std::count_if(floors.begin(), floors.end(), [&](double s) { return s > spec.slo.ttft_p99_s; });
+    return std::to_string(over) + " of " + std::to_string(floors.size()) + " prompts (" +
+           format("%.1f%%", 100.0 * static_cast<double>(over) / static_cast<double>(floors.size())) +
+           ") take longer than the TTFT SLO of " + format("%.2f s", spec.slo.ttft_p99_s) +
+           " to prefill alone on an idle replica even with free attention (p99 " +
+           format("%.2f s", p99_floor) + "): TTFT p99 cannot be met at any replica count";
+  }
+  return "";
+}
+
+CapacityCriteria capacity_criteria(const ExperimentSpec& spec) {
+  return {spec.slo.ttft_p99_s, spec.slo.tpot_p99_ms, spec.capacity.quality_floor, spec.capacity.min_replicas,
+          spec.capacity.max_replicas};
+}
+
 std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunOptions& options) {
+  const BuiltWorkload source = read_workload_source(spec.workload, spec.seed);
+  const BuiltWorkload workload = build_workload(source, spec.workload, spec.seed);
   std::vector<CapacityResult> results;
   for (const auto& policy : spec.policies) {
     CapacityResult result;
     result.policy = policy.label;
+    result.why_not = capacity_infeasibility(spec, policy, workload.requests);
+    if (!result.why_not.empty()) {
+      result.solver_status = "not_searched";
+      results.push_back(result);
+      continue;
+    }
     std::map<int, Probe> probes;
     auto at = [&](int replicas) -> const Probe& {
       auto found = probes.find(replicas);
@@ -86,8 +199,11 @@ std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunO
       return found->second;
     };
     int low = spec.capacity.min_replicas, high = spec.capacity.max_replicas;
-    if (!at(high).meets) {
-      result.why_not = at(high).why_not;
+    const Probe& largest = at(high);
+    if (!largest.meets) {
+      result.why_not = largest.why_not;
+      result.knob_name = largest.knob_name, result.knob = largest.knob, result.compute = largest.compute;
+      result.solver_status = largest.solver_status, result.compute_metric = largest.compute_metric;
     } else {
       // Invariant: `high` meets; everything below `low` is unknown or fails.
       while (low < high) {
@@ -103,32 +219,85 @@ std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunO
       result.mean_quality = chosen.quality;
       result.ttft_p99_s = chosen.ttft_p99_s;
       result.tpot_p99_ms = chosen.tpot_p99_ms;
+      result.knob_name = chosen.knob_name, result.knob = chosen.knob, result.compute = chosen.compute;
+      result.solver_status = chosen.solver_status, result.compute_metric = chosen.compute_metric;
     }
     results.push_back(result);
   }
+  ResultsStore store(options.results_path);
+  for (const auto& result : results) store_result(store.db(), spec, result);
   return results;
 }
 
-std::string format_capacity_table(const std::vector<CapacityResult>& results, const ExperimentSpec& spec) {
+std::string format_capacity_table(const std::vector<CapacityResult>& results,
+                                  const CapacityCriteria& criteria) {
   std::ostringstream out;
-  char line[256];
-  out << "\n== capacity: smallest replica count meeting TTFT p99 <= " << spec.slo.ttft_p99_s
-      << " s, TPOT p99 <= " << spec.slo.tpot_p99_ms
-      << " ms, no rejections, quality >= " << spec.capacity.quality_floor << "\n";
-  std::snprintf(line, sizeof line, "%-24s %9s %10s %9s %11s %12s\n", "policy", "replicas", "GPU-hours",
-                "quality", "TTFT p99 s", "TPOT p99 ms");
-  out << line << std::string(80, '-') << "\n";
+  char line[320];
+  out << "\n== capacity: smallest replica count in [" << criteria.min_replicas << ", "
+      << criteria.max_replicas << "] meeting TTFT p99 <= " << criteria.ttft_p99_s
+      << " s, TPOT p99 <= " << criteria.tpot_p99_ms
+      << " ms, no rejections, quality >= " << criteria.quality_floor << "\n";
+  std::snprintf(line, sizeof line, "%-24s %9s %10s %9s %11s %12s  %-34s %-16s %s\n", "policy", "replicas",
+                "GPU-hours", "quality", "TTFT p99 s", "TPOT p99 ms", "knob at the answer", "compute",
+                "solver");
+  out << line << std::string(150, '-') << "\n";
   for (const auto& r : results) {
     if (r.replicas < 0) {
-      out << r.policy << ": not met with " << spec.capacity.max_replicas << " replicas (" << r.why_not
-          << ")\n";
+      out << r.policy << ": "
+          << (r.solver_status == "not_searched"
+                  ? "no replica count can work: "
+                  : "not met with " + std::to_string(criteria.max_replicas) + " replicas: ")
+          << r.why_not << "\n";
       continue;
     }
-    std::snprintf(line, sizeof line, "%-24s %9d %10.2f %9.4f %11.3f %12.2f\n", r.policy.c_str(), r.replicas,
-                  r.gpu_hours, r.mean_quality, r.ttft_p99_s, r.tpot_p99_ms);
+    const std::string knob =
+        r.knob_name == "none" || r.knob_name.empty() ? "-" : r.knob_name + "=" + format("%.4f", r.knob);
+    std::snprintf(line, sizeof line, "%-24s %9d %10.2f %9.4f %11.3f %12.2f  %-34s %-16s %s\n",
+                  r.policy.c_str(), r.replicas, r.gpu_hours, r.mean_quality, r.ttft_p99_s, r.tpot_p99_ms,
+                  knob.c_str(), compute_text(r.compute, r.compute_metric).c_str(), r.solver_status.c_str());
     out << line;
   }
   return out.str();
+}
+
+std::string format_stored_capacity_results(SqliteDb& db, const std::string& experiment) {
+  SqliteStatement query(
+      db,
+      "SELECT experiment, point_hash, policy, replicas, gpu_hours, mean_quality, ttft_p99_s, "
+      "tpot_p99_ms, knob_name, knob, compute_metric, compute, solver_status, why_not, "
+      "slo_ttft_p99_s, slo_tpot_p99_ms, quality_floor, min_replicas, max_replicas FROM "
+      "capacity_results WHERE ? = '' OR experiment = ? ORDER BY rowid");
+  query << experiment << experiment;
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<CapacityCriteria, std::vector<CapacityResult>>> tables;
+  while (query.step()) {
+    const std::string key =
+        query.column_text(0) + " (configuration " + query.column_text(1).substr(0, 8) + ")";
+    if (!tables.count(key)) {
+      order.push_back(key);
+      tables[key].first = {query.column_double(14), query.column_double(15), query.column_double(16),
+                           static_cast<int>(query.column_int(17)), static_cast<int>(query.column_int(18))};
+    }
+    CapacityResult r;
+    r.policy = query.column_text(2);
+    r.replicas = static_cast<int>(query.column_int(3));
+    r.gpu_hours = query.column_double(4);
+    r.mean_quality = query.column_double(5);
+    r.ttft_p99_s = query.column_double(6);
+    r.tpot_p99_ms = query.column_double(7);
+    r.knob_name = query.column_text(8);
+    r.knob = query.column_double(9);
+    r.compute_metric = query.column_text(10);
+    r.compute = query.column_double(11);
+    r.solver_status = query.column_text(12);
+    r.why_not = query.column_text(13);
+    tables[key].second.push_back(r);
+  }
+  std::string out;
+  for (const auto& key : order)
+    out += "\n" + std::string("capacity results of ") + key + ":" +
+           format_capacity_table(tables[key].second, tables[key].first);
+  return out;
 }
 
 }  // namespace sparsesim

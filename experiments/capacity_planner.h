@@ -2,25 +2,50 @@
 // Capacity planning: for each policy, the smallest number of replicas that meets the experiment's latency
 // SLOs (TTFT p99 and TPOT p99, nothing rejected) and its quality floor on the workload, found by binary
 // search over [capacity.min_replicas, capacity.max_replicas]. Each probe is an ordinary iso-compute run
-// stored in the results database (so an interrupted search resumes), tagged capacity.replicas = N.
+// stored in the results database with purpose "capacity_probe" (so an interrupted search resumes, and
+// probes at different sizes are never blended into the comparison table); the answers are stored in the
+// `capacity_results` table, which `sparsesim report` shows as its own table.
 // Assumes meeting the SLOs is monotone in the replica count, as it is for a fixed workload.
+//
+// Before any search, what no replica count can fix is said at once: requests rejected at any size (longer
+// than the model's context, or larger than a replica's whole KV cache), and prompts whose prefill alone,
+// on an idle replica with attention priced at nothing (linear layers only, a bound no sparse policy can
+// beat), takes longer than the TTFT SLO for more than 1% of requests.
 #include <string>
 #include <vector>
 
 #include "experiments/experiment_runner.h"
+#include "experiments/sqlite_db.h"
 
 namespace sparsesim {
 
 struct CapacityResult {
   std::string policy;
-  int replicas = -1;     // -1 when even max_replicas fails
+  int replicas = -1;     // -1 when even max_replicas fails, or when no replica count can work
   double gpu_hours = 0;  // replicas x tensor_parallel x trace makespan, at the chosen size
   double mean_quality = 0, ttft_p99_s = 0, tpot_p99_ms = 0;
-  std::string why_not;                // when replicas == -1: what failed at max_replicas
+  std::string knob_name, solver_status, compute_metric;
+  double knob = 0, compute = 0;       // the knob and compute the policy used at the answer
+  std::string why_not;                // when replicas == -1: what failed, or why nothing can work
   std::vector<std::int64_t> run_ids;  // every probe run
 };
 
+// The header's figures: the SLOs, the quality floor and the searched range.
+struct CapacityCriteria {
+  double ttft_p99_s = 0, tpot_p99_ms = 0, quality_floor = 0;
+  int min_replicas = 1, max_replicas = 1;
+};
+
 std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunOptions& options);
-std::string format_capacity_table(const std::vector<CapacityResult>& results, const ExperimentSpec& spec);
+std::string format_capacity_table(const std::vector<CapacityResult>& results,
+                                  const CapacityCriteria& criteria);
+CapacityCriteria capacity_criteria(const ExperimentSpec& spec);
+
+// Every stored capacity answer (optionally of one experiment), as text tables; "" when there is none.
+std::string format_stored_capacity_results(SqliteDb& db, const std::string& experiment);
+
+// Why no replica count can meet the SLOs for this policy on this workload ("" when some might).
+std::string capacity_infeasibility(const ExperimentSpec& spec, const PolicyEntry& policy,
+                                   const std::vector<Request>& requests);
 
 }  // namespace sparsesim

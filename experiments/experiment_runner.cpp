@@ -379,9 +379,9 @@ class ExperimentExecution {
       summary.policy = entry.label;
       summary.parameters = chosen[j];
       report_.tuning.push_back(summary);
-      point.tuned_parameters[entry.label] = chosen[j];
       const YAML::Node parameters = YAML::Load(chosen[j]);
-      if (parameters.size() == 0) continue;
+      if (parameters.size() == 0) continue;  // the entry as written won: nothing to mark
+      point.tuned_parameters[entry.label] = chosen[j];
       YAML::Node node(YAML::NodeType::Map);
       if (entry.node.IsScalar())
         node["impl"] = entry.node.as<std::string>();
@@ -396,7 +396,8 @@ class ExperimentExecution {
     TuningReport summary;
     summary.candidates = static_cast<int>(outcome.candidates.size());
     for (const auto& candidate : outcome.candidates) {
-      const bool at_target = candidate.status == "matched" || candidate.status == "ill_conditioned";
+      const bool at_target = candidate.status == "matched" || candidate.status == "ill_conditioned" ||
+                             candidate.status == "unreachable_high";
       summary.at_target += at_target ? 1 : 0;
       if (at_target) summary.best_quality = std::max(summary.best_quality, candidate.quality);
     }
@@ -595,7 +596,7 @@ std::string format_tuning_report(const ExperimentRunReport& report, const Experi
       << "evaluation split, disjoint from it:\n";
   for (const auto& t : report.tuning) {
     out << "  " << t.policy << (t.point.empty() ? "" : " [" + t.point.substr(0, t.point.size() - 1) + "]")
-        << ": " << t.candidates << " candidates, " << t.at_target << " at the target; "
+        << ": " << t.candidates << " candidates, " << t.at_target << " within the target; "
         << (t.parameters == "{}" ? "kept as written" : "chose " + t.parameters) << " (tuning-split quality "
         << t.best_quality << ", as written " << t.written_quality << " " << t.written_status << ")"
         << (t.note.empty() ? "" : "; " + t.note) << "\n";

@@ -256,7 +256,7 @@ TuneSpec parse_tune(const YAML::Node& node, const std::vector<PolicyEntry>& poli
     if (!known(label))
       throw InputError(yaml_where(node["policies"], path + ".policies") + ": no policy labelled '" + label +
                        "'");
-  if (const YAML::Node ranges = node["ranges"]) {
+  if (const YAML::Node ranges = node["ranges"]; yaml_present(ranges)) {
     if (!ranges.IsMap())
       throw InputError(yaml_where(ranges, path + ".ranges") + ": expected {label: {parameter: [min, max]}}");
     for (const auto& item : ranges)

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "experiments/capacity_planner.h"
 #include "experiments/gnuplot.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
@@ -193,6 +194,9 @@ void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, c
           "shortest "
           "measured length.</p>\n<h2>Comparison</h2>\n<pre>"
        << escape_html(format_summary_table(set)) << "</pre>\n";
+  if (const std::string capacity = format_stored_capacity_results(db, set.rows.front().experiment);
+      !capacity.empty())
+    page << "<h2>Capacity</h2>\n<pre>" << escape_html(capacity) << "</pre>\n";
   for (const auto& [title, plot] : plots) {
     // The XML prologue gnuplot writes is not valid inside HTML; the <svg> element itself is.
     const std::string svg = render_plot(plot, png_dir);

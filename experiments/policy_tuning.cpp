@@ -31,8 +31,8 @@ YAML::Node drawn_value(const TuneRange& range, double u) {
                            : range.min + u * (range.max - range.min);
   if (range.kind == TuneRange::Kind::integer) return YAML::Node(static_cast<long long>(std::llround(value)));
   char text[32];
-  std::snprintf(text, sizeof text, "%.4g", value);  // settings a user can type back in
-  return YAML::Node(std::stod(text));
+  std::snprintf(text, sizeof text, "%.4g", value);  // a setting a user can type back in, emitted as is
+  return YAML::Node(std::string(text));
 }
 
 YAML::Node with_parameters(const YAML::Node& entry, const YAML::Node& parameters) {
@@ -132,7 +132,11 @@ TuningOutcome tune_policy(const PolicyEntry& entry, const TuneSpec& tune, const 
     for (const auto& result : solution.results) quality += result.summary.mean_expected_quality;
     quality /= static_cast<double>(solution.results.size());
     outcome.candidates.push_back({candidates[index], solution.solver.status, quality, solution.knob});
-    const bool at_target = solution.solver.status == "matched" || solution.solver.status == "ill_conditioned";
+    // Eligible: set to the target, or spending less than it at the most expensive setting (its quality
+    // is then what the target buys it), as the table compares them.
+    const bool at_target = solution.solver.status == "matched" ||
+                           solution.solver.status == "ill_conditioned" ||
+                           solution.solver.status == "unreachable_high";
     if (at_target && (best < 0 || quality > outcome.candidates[best].quality)) best = static_cast<int>(index);
   }
   if (best < 0) {

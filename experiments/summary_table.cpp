@@ -55,6 +55,13 @@ bool below_target_at_most(const PolicyAggregate& row) {
                                      row.compute < row.compute_target * (1 - row.solver_tolerance)));
 }
 
+// Overload: the median queue wait in the last quarter of arrivals is over a second and more than three
+// times the first quarter's, i.e. the backlog grows through the trace instead of being served.
+bool is_overloaded(const PolicyAggregate& row) {
+  return row.queue_wait_last_quarter_s > 1.0 &&
+         row.queue_wait_last_quarter_s > 3.0 * row.queue_wait_first_quarter_s;
+}
+
 bool at_target(const PolicyAggregate& row) {
   if (row.compute_target <= 0) return true;  // no target: every policy at its configured knob
   const std::string& status = row.solver_status;
@@ -167,6 +174,22 @@ std::string format_summary_table(const AggregateSet& set) {
     if (any_off_target)
       out << "(q) off target: the policy could not be set to the compute target; its quality is at another "
              "compute and is not comparable\n";
+    // The oracle is an upper bound only for the cost it optimises (standalone GPU time on its grid).
+    std::string above_oracle;
+    if (oracle_comparable)
+      for (const auto* row : rows)
+        if (row != oracle && (at_target(*row) || below_target_at_most(*row)) &&
+            row->quality_mean >
+                oracle->quality_mean + std::max(row->quality_ci95 + oracle->quality_ci95, 1e-4))
+          above_oracle += (above_oracle.empty() ? "" : ", ") + row->policy;
+    if (oracle && first.compute_metric != "gpu_seconds")
+      out << "vs oracle: the oracle allocates by GPU time, so at equal " << first.compute_metric
+          << " it is a reference, not a bound\n";
+    if (!above_oracle.empty())
+      out << "warning: " << above_oracle << " beat"
+          << (above_oracle.find(',') == std::string::npos ? "s" : "")
+          << " the oracle beyond the replication interval; the oracle is no upper bound for this metric or "
+             "candidate grid\n";
     if (any_below)
       out << "^ even its most expensive setting spends less than the target: the quality shown is the best "
              "it reaches within the target\n";
@@ -196,13 +219,18 @@ std::string format_summary_table(const AggregateSet& set) {
       for (const auto* row : rows)
         if (!row->solver_note.empty()) out << "  " << row->policy << ": " << row->solver_note << "\n";
     }
+    std::string overloaded;
     for (const auto* row : rows)
-      if (row->queue_wait_last_quarter_s > 1.0 &&
-          row->queue_wait_last_quarter_s > 3.0 * row->queue_wait_first_quarter_s)
-        out << "warning: " << row->policy << " is overloaded: the median queue wait grows from "
-            << fixed(row->queue_wait_first_quarter_s, 2) << " s (first quarter of arrivals) to "
-            << fixed(row->queue_wait_last_quarter_s, 2)
-            << " s (last quarter); its latency figures measure a backlog, not the service\n";
+      if (is_overloaded(*row))
+        overloaded += (overloaded.empty() ? "" : ", ") + row->policy + " (" +
+                      fixed(row->queue_wait_first_quarter_s, 2) + " s -> " +
+                      fixed(row->queue_wait_last_quarter_s, 2) + " s)";
+    if (!overloaded.empty())
+      out << "warning: overloaded, the queue grows through the trace (median queue wait, first -> last "
+             "quarter of arrivals): "
+          << overloaded
+          << "; latency figures measure a backlog rather than the service, and preemption recomputation "
+             "adds to compute\n";
 
     std::vector<std::vector<std::string>> families = {{"quality by task family"}};
     std::vector<std::string> family_names;
@@ -241,10 +269,21 @@ std::string format_summary_table(const AggregateSet& set) {
       out << "\nretention lookups: " << exact << " exact, " << interpolated << " interpolated, "
           << extrapolated << " extrapolated (" << fixed(100.0 * extrapolated / total, 1)
           << "% outside the measured range)\n";
-      if (extrapolated > total / 2)
-        out << "warning: most quality lookups are extrapolated beyond the measured curves (mostly below "
-               "their shortest length): the qualities above rest on the short-length rule named below, "
-               "not on measurements\n";
+      std::string mostly_extrapolated;
+      for (const auto* row : rows) {
+        const auto lookups = row->lookups_exact + row->lookups_interpolated + row->lookups_extrapolated;
+        if (lookups > 0 && 2 * row->lookups_extrapolated > lookups)
+          mostly_extrapolated +=
+              (mostly_extrapolated.empty() ? "" : ", ") + row->policy + " " +
+              fixed(100.0 * static_cast<double>(row->lookups_extrapolated) / static_cast<double>(lookups),
+                    0) +
+              "%";
+      }
+      if (!mostly_extrapolated.empty())
+        out << "warning: most quality lookups are extrapolated beyond the measured curves ("
+            << mostly_extrapolated
+            << "), mostly below their shortest length: those qualities rest on the short-length rule named "
+               "below, not on measurements\n";
     }
   }
   out << "\ncost model: " << set.cost_model << "\n";

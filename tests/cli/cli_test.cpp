@@ -8,39 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "cli_support.h"
+
 namespace {
 
-namespace fs = std::filesystem;
-
-fs::path test_dir(const std::string& name) {
-  const fs::path dir = fs::path(SPARSESIM_TEST_TMP) / "cli" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult run_cli(const std::string& arguments, const fs::path& dir) {
-  const fs::path log = dir / "output.txt";
-  const std::string command =
-      std::string(SPARSESIM_BINARY) + " " + arguments + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  std::ifstream input(log);
-  std::stringstream text;
-  text << input.rdbuf();
-  return {WEXITSTATUS(status), text.str()};
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream input(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << input.rdbuf();
-  return bytes.str();
-}
+using namespace sparsesim::testing;
 
 // A small iso-compute experiment on the first 400 requests of the Azure conversation trace.
 const char* kExperiment = R"(name: cli-test

@@ -7,31 +7,18 @@
 #include <sstream>
 #include <string>
 
+#include "cli_support.h"
+
 namespace {
 
-namespace fs = std::filesystem;
+using namespace sparsesim::testing;
 
-struct TraceStatsRun {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-TraceStatsRun run_trace_stats(const std::string& arguments, const fs::path& folder) {
-  const fs::path log = folder / "output.txt";
-  const std::string command =
-      std::string(SPARSESIM_BINARY) + " trace-stats " + arguments + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  std::ifstream input(log);
-  std::stringstream text;
-  text << input.rdbuf();
-  return {WEXITSTATUS(status), text.str()};
+CommandResult run_trace_stats(const std::string& arguments, const fs::path& folder) {
+  return run_cli("trace-stats " + arguments, folder);
 }
 
 fs::path fresh_folder(const std::string& name) {
-  const fs::path folder = fs::path(SPARSESIM_TEST_TMP) / "cli_trace_stats" / name;
-  fs::remove_all(folder);
-  fs::create_directories(folder);
-  return folder;
+  return test_dir("trace_stats_" + name);
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "experiments/results_store.h"
 #include "experiments/run_aggregates.h"
+#include "experiments/summary_table.h"
 #include "workloads/input_error.h"
 
 using namespace sparsesim;
@@ -104,4 +106,76 @@ TEST_CASE("a file that is not a results database is a clear error") {
   std::ofstream(path) << "not sqlite at all";
   CHECK_THROWS_AS(open_results(path), InputError);
   CHECK_THROWS_WITH_AS(open_results(temp_db("missing.db")), doctest::Contains("not found"), InputError);
+}
+
+TEST_CASE("the table reports rejected requests per run, a mean like every other column") {
+  const std::string path = temp_db("rejected_mean.db");
+  ResultsStore store(path);
+  RunRecord first = sample_record("r1", "fixed", 0.8), second = sample_record("r2", "fixed", 0.8);
+  first.result.summary.rejected = 3;
+  second.result.summary.rejected = 6;
+  second.replication = 1;
+  store.write_run(first);
+  store.write_run(second);
+  const AggregateSet set = aggregate_runs(store.db(), {});
+  REQUIRE(set.rows.size() == 1);
+  CHECK(set.rows[0].rejected_mean == doctest::Approx(4.5));
+  const std::string table = format_summary_table(set);
+  CHECK(table.find("rejected/run") != std::string::npos);
+  CHECK(table.find(" 4.5 ") != std::string::npos);
+  CHECK(table.find(" 9 ") == std::string::npos);  // never the sum over replications
+}
+
+TEST_CASE("runs of different configurations, and capacity probes, are never blended into one row") {
+  const std::string path = temp_db("grouping.db");
+  ResultsStore store(path);
+  // The same experiment and policy label, before and after an edit of the YAML: different group and
+  // point hashes, so two rows in two sections, each named by its configuration.
+  RunRecord before = sample_record("g1", "fixed", 0.80), after = sample_record("g2", "fixed", 0.60);
+  before.group_hash = "groupA", before.point_hash = "pointAAAAAAA";
+  after.group_hash = "groupB", after.point_hash = "pointBBBBBBB";
+  after.result.summary.requests = 7;
+  RunRecord probe = sample_record("g3", "fixed", 0.10);
+  probe.group_hash = "groupC", probe.point_hash = "pointCCCCCCC", probe.purpose = "capacity_probe";
+  store.write_run(before);
+  store.write_run(after);
+  store.write_run(probe);
+  const AggregateSet set = aggregate_runs(store.db(), {});
+  REQUIRE(set.rows.size() == 2);
+  CHECK(set.rows[0].quality_mean == doctest::Approx(0.80));
+  CHECK(set.rows[1].quality_mean == doctest::Approx(0.60));
+  CHECK(set.rows[0].replications == 1);
+  const std::string table = format_summary_table(set);
+  CHECK(table.find("(configuration pointAAA)") != std::string::npos);
+  CHECK(table.find("(configuration pointBBB)") != std::string::npos);
+  CHECK(table.find("0.1000") == std::string::npos);  // the probe is not in the comparison
+}
+
+TEST_CASE("an unreachable policy's quality is marked off target and not compared with the oracle") {
+  const std::string path = temp_db("unreachable.db");
+  ResultsStore store(path);
+  RunRecord fixed = sample_record("u1", "fixed", 0.30), oracle = sample_record("u2", "oracle", 0.95);
+  for (RunRecord* record : {&fixed, &oracle}) {
+    record->solver.target = 100;
+    record->solver.tolerance = 0.005;
+    record->result.summary.gpu_busy_s = 140;
+    record->group_hash = record->policy_label;
+    record->point_hash = "point";
+  }
+  fixed.solver.status = "unreachable_low";
+  oracle.solver.status = "matched";
+  oracle.result.summary.gpu_busy_s = 100;
+  store.write_run(fixed);
+  store.write_run(oracle);
+  // write_run stores compute_achieved from the solver; set it as the runner does.
+  store.db().execute("UPDATE runs SET compute_achieved = gpu_busy_s");
+  const std::string table = format_summary_table(aggregate_runs(store.db(), {}));
+  std::istringstream lines(table);
+  std::string fixed_line;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("fixed ", 0) == 0 && fixed_line.empty()) fixed_line = line;
+  INFO(table);
+  CHECK(fixed_line.find("(0.3000) off target") != std::string::npos);
+  CHECK(fixed_line.find("-0.65") == std::string::npos);  // no "vs oracle" figure for it
+  CHECK(fixed_line.substr(fixed_line.size() - 1) == "-");
 }

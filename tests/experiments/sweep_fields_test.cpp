@@ -1,0 +1,119 @@
+// Every sweepable field must reach the run it labels: two values give two different resolved
+// configurations and two different simulated results. (compute.target.fraction_of_dense once changed
+// nothing: the runner read the experiment's target instead of the sweep point's.)
+#include <doctest/doctest.h>
+
+#include <array>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "experiment_test_support.h"
+#include "workloads/input_error.h"
+
+using namespace sparsesim;
+using namespace sparsesim::testing;
+
+namespace {
+
+// 200 Azure conversation requests, compressed tenfold so that load matters, on two replicas.
+const char* kBase = R"(
+name: sweep-fields
+seed: 5
+workload:
+  trace: data/traces/azure2023/AzureLLMInferenceTrace_conv.csv
+  max_requests: 200
+  rate_multiplier: 10
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2, scheduler: {chunk_tokens: 512, max_batch_tokens: 4096}}
+quality: data/quality/sparse_frontier_prior.csv
+compute: {metric: attention_flops, target: {fraction_of_dense: 0.5}}
+slo: {ttft_p99_s: 0.5, tpot_p99_ms: 30}
+policies: [dense, fixed]
+)";
+
+// Two values per field, chosen where the field matters for this workload.
+const std::map<std::string, std::pair<double, double>> kValues = {
+    {"workload.rate_multiplier", {1, 20}},
+    {"cluster.replicas", {1, 4}},
+    {"cluster.tensor_parallel", {1, 2}},
+    {"cluster.scheduler.max_batch_tokens", {1024, 8192}},
+    {"cluster.scheduler.chunk_tokens", {128, 1024}},
+    {"cluster.scheduler.max_running", {2, 256}},
+    {"compute.target.fraction_of_dense", {0.2, 0.1}},
+    {"slo.ttft_p99_s", {0.05, 50}},
+    {"slo.tpot_p99_ms", {10, 1000}},
+};
+
+struct StoredRun {
+  std::string resolved_config;
+  std::string figures;  // every per-run figure a field could change, as text
+};
+
+}  // namespace
+
+TEST_CASE("each sweepable field, swept over two values, gives two different configurations and results") {
+  // A field added to the sweepable list without values here fails, so none escapes the check.
+  for (const auto& field : sweepable_fields()) {
+    INFO("field ", field);
+    CHECK(kValues.count(field) == 1);
+  }
+  for (const auto& [field, values] : kValues) {
+    INFO("field ", field);
+    YAML::Node document = YAML::Load(kBase);
+    document["sweep"]["field"] = field;
+    document["sweep"]["values"].push_back(values.first);
+    document["sweep"]["values"].push_back(values.second);
+    std::ostringstream yaml;
+    yaml << document;
+    const std::string db = fresh_db("sweep_fields.db");
+    const ExperimentRunReport report = run_inline(yaml.str(), db);
+    REQUIRE(report.simulated == 6);  // dense, fixed and the oracle bound at two points
+    auto store = open_results(db);
+    SqliteStatement query(*store,
+                          "SELECT sweep_value, resolved_config, compute_target, knob, compute_achieved, "
+                          "ttft_p99_s, tpot_p99_ms, makespan_s, slo_attainment, gpu_busy_s, meets_slo "
+                          "FROM runs WHERE policy = 'fixed' ORDER BY sweep_value");
+    std::vector<StoredRun> runs;
+    while (query.step()) {
+      std::ostringstream figures;
+      figures.precision(17);
+      for (int column = 2; column <= 10; ++column) figures << query.column_double(column) << " ";
+      runs.push_back({query.column_text(1), figures.str()});
+    }
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].resolved_config != runs[1].resolved_config);
+    CHECK(runs[0].figures != runs[1].figures);
+  }
+}
+
+TEST_CASE("swept fractions of dense give each point its own compute target") {
+  YAML::Node document = YAML::Load(kBase);
+  document["sweep"] = YAML::Load("{field: compute.target.fraction_of_dense, values: [0.2, 0.1]}");
+  std::ostringstream yaml;
+  yaml << document;
+  const std::string db = fresh_db("sweep_fraction.db");
+  run_inline(yaml.str(), db);
+  auto store = open_results(db);
+  SqliteStatement query(
+      *store,
+      "SELECT sweep_value, compute_target, compute_achieved FROM runs WHERE policy = 'fixed' "
+      "ORDER BY sweep_value");
+  std::vector<std::array<double, 3>> rows;
+  while (query.step())
+    rows.push_back({query.column_double(0), query.column_double(1), query.column_double(2)});
+  REQUIRE(rows.size() == 2);
+  // Point 0.1 targets half the attention FLOPs of point 0.2, and fixed meets each.
+  CHECK(rows[0][1] == doctest::Approx(rows[1][1] * 0.5).epsilon(1e-9));
+  CHECK(rows[0][2] == doctest::Approx(rows[0][1]).epsilon(0.006));
+  CHECK(rows[1][2] == doctest::Approx(rows[1][1]).epsilon(0.006));
+}
+
+TEST_CASE("sweep values out of a field's range are input errors, not wrapped integers") {
+  ExperimentSpec spec = parse_experiment(YAML::Load(kBase), "inline.yaml");
+  CHECK_THROWS_AS(set_numeric_field(spec, "cluster.replicas", 4294967297.0), InputError);
+  CHECK_THROWS_AS(set_numeric_field(spec, "cluster.replicas", 0), InputError);
+  CHECK_THROWS_AS(set_numeric_field(spec, "workload.rate_multiplier", 1e-30), InputError);
+  CHECK_THROWS_AS(set_numeric_field(spec, "slo.ttft_p99_s", -1), InputError);
+  set_numeric_field(spec, "cluster.replicas", 3);
+  CHECK(spec.cluster.replicas == 3);
+}
