@@ -67,8 +67,8 @@ TEST_CASE("one knob per policy for all replications; a flat, noisy compute curve
   // GPU time at 95% of dense, matched to +/-0.5%: the uncertainty-triggered policy's whole knob range
   // spans a few percent of compute, so the window holds knobs of very different quality.
   const std::string db = fresh_db("joint_solve.db");
-  const ExperimentRunReport report =
-      run_inline(mooncake_experiment("{metric: gpu_seconds, target: {fraction_of_dense: 0.925}}"), db);
+  const ExperimentRunReport report = run_inline(
+      mooncake_experiment("{metric: gpu_seconds, target: {fraction_of_dense: 0.925}, tolerance: 0.005}"), db);
   REQUIRE(report.simulated == 12);  // three policies and the oracle bound, three replications each
   const auto rows = rows_by_policy(db);
   for (const auto& [policy, row] : rows) {
