@@ -1,6 +1,7 @@
 // `sparsesim policies`: every registered budget policy with its rule, its scale knob and its parameters
 // (name, default, meaning), so a user can write a `policies:` list without reading the source.
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,17 @@
 
 namespace sparsesim::cli {
 namespace {
+
+// " [tunable: 0.05 to 1, log scale]" for a parameter `tune:` may search; "" otherwise.
+std::string tunable_text(const ParamSpec& param) {
+  if (!param.tune) return "";
+  if (param.tune->kind == TuneRange::Kind::boolean) return " [tunable: false or true]";
+  std::ostringstream text;
+  text << " [tunable: " << param.tune->min << " to " << param.tune->max
+       << (param.tune->kind == TuneRange::Kind::integer ? ", integer" : "") << (param.tune->log ? ", log scale" : "")
+       << "]";
+  return text.str();
+}
 
 int run_policies(int argc, char** argv) {
   namespace po = boost::program_options;
@@ -43,7 +55,7 @@ int run_policies(int argc, char** argv) {
     for (const auto& param : entry->params)
       std::cout << "  - " << param.name
                 << " (default: " << (param.default_value.empty() ? "required" : param.default_value)
-                << "): " << param.doc << "\n";
+                << "): " << param.doc << tunable_text(param) << "\n";
     std::cout << "\n";
   }
   return 0;
