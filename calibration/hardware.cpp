@@ -1,9 +1,12 @@
 // Loading GPU specs and model configs from the YAML files in data/gpus and data/models.
 // Every numeric key is required (each carries a source in the file); a missing key, a non-number, a
-// non-positive value or an unknown key is an InputError naming the file, the line and the key.
+// non-positive value, a value above its plausible bound (e.g. launch_floor_us <= 1000, peak FLOP/s
+// <= 1e17, context_tokens <= 1e9; the bounds are in parse_gpu and parse_model), a key given twice or an
+// unknown key is an InputError naming the file, the line and the key.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
@@ -14,6 +17,7 @@
 
 #include "calibration/hardware.h"
 #include "workloads/input_error.h"
+#include "workloads/yaml_file.h"
 
 namespace sparsesim {
 namespace {
@@ -26,6 +30,12 @@ std::string lower(std::string text) {
   return text;
 }
 
+std::string format_bound(double bound) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", bound);
+  return text;
+}
+
 std::int64_t line_of(const YAML::Node& node) {
   const YAML::Mark mark = node.Mark();
   return mark.is_null() ? 0 : mark.line + 1;
@@ -35,13 +45,7 @@ std::int64_t line_of(const YAML::Node& node) {
 class SpecFile {
  public:
   SpecFile(const std::string& path, const std::vector<std::string>& known_keys) : path_(path) {
-    try {
-      root_ = YAML::LoadFile(path);
-    } catch (const YAML::BadFile&) {
-      throw InputError(path, 0, "", "cannot open file");
-    } catch (const YAML::Exception& error) {
-      throw InputError(path, error.mark.line + 1, "", std::string("malformed YAML: ") + error.msg);
-    }
+    root_ = load_yaml_file(path);  // a directory, a syntax error or a repeated key is an InputError
     if (!root_.IsMap()) throw InputError(path, line_of(root_), "", "expected a YAML map of keys");
     for (const auto& item : root_) {
       const auto key = item.first.as<std::string>();
@@ -81,21 +85,21 @@ class SpecFile {
       throw InputError(path_, line_of(value), key, "expected a positive number, got " + shown);
     if (number > upper)
       throw InputError(path_, line_of(value), key,
-                       "expected a number in (0, " + std::to_string(upper) + "], got " + shown);
+                       "expected a number in (0, " + format_bound(upper) + "], got " + shown);
     return number;
   }
 
   // A positive integer, written plainly or in exponent form ("80e9") as long as it is integral.
-  std::int64_t get_positive_integer(const std::string& key) const {
-    const double number = get_positive(key);
-    if (number != std::floor(number) || number > 9.0e18)
+  std::int64_t get_positive_integer(const std::string& key, double upper = 9.0e18) const {
+    const double number = get_positive(key, upper);
+    if (number != std::floor(number))
       throw InputError(path_, line_of(root_[key]), key,
                        "expected a positive integer, got " + root_[key].Scalar());
     return static_cast<std::int64_t>(number);
   }
 
-  std::int64_t get_positive_integer_or(const std::string& key, std::int64_t fallback) const {
-    return root_[key] ? get_positive_integer(key) : fallback;
+  std::int64_t get_positive_integer_or(const std::string& key, std::int64_t fallback, double upper) const {
+    return root_[key] ? get_positive_integer(key, upper) : fallback;
   }
 
   const std::string& path() const { return path_; }
@@ -111,11 +115,8 @@ class SpecFile {
   YAML::Node root_;
 };
 
-int to_int(const SpecFile& file, const std::string& key) {
-  const std::int64_t value = file.get_positive_integer(key);
-  if (value > std::numeric_limits<int>::max())
-    throw InputError(file.path(), 0, key, "expected an integer below 2^31");
-  return static_cast<int>(value);
+int to_int(const SpecFile& file, const std::string& key, int upper) {
+  return static_cast<int>(file.get_positive_integer(key, upper));
 }
 
 const std::vector<std::string> kGpuKeys = {"name",
@@ -140,17 +141,17 @@ GpuSpec parse_gpu(const std::string& path) {
   const SpecFile file(path, kGpuKeys);
   GpuSpec spec;
   spec.name = file.get_string("name");
-  spec.peak_bf16_flops_per_s = file.get_positive("peak_bf16_flops_per_s");
-  spec.hbm_bytes_per_s = file.get_positive("hbm_bytes_per_s");
-  spec.memory_bytes = file.get_positive_integer("memory_bytes");
-  spec.l2_bytes = file.get_positive_integer("l2_bytes");
-  spec.sm_count = to_int(file, "sm_count");
+  spec.peak_bf16_flops_per_s = file.get_positive("peak_bf16_flops_per_s", 1e17);
+  spec.hbm_bytes_per_s = file.get_positive("hbm_bytes_per_s", 1e14);
+  spec.memory_bytes = file.get_positive_integer("memory_bytes", 1e13);
+  spec.l2_bytes = file.get_positive_integer("l2_bytes", 1e10);
+  spec.sm_count = to_int(file, "sm_count", 100000);
   spec.gemm_efficiency = file.get_positive("gemm_efficiency", 1.0);
   spec.prefill_attention_efficiency = file.get_positive("prefill_attention_efficiency", 1.0);
   spec.decode_bandwidth_efficiency = file.get_positive("decode_bandwidth_efficiency", 1.0);
   spec.memory_bandwidth_efficiency = file.get_positive("memory_bandwidth_efficiency", 1.0);
-  spec.launch_floor_us = file.get_positive("launch_floor_us");
-  spec.interconnect_bytes_per_s = file.get_positive("interconnect_bytes_per_s");
+  spec.launch_floor_us = file.get_positive("launch_floor_us", 1000.0);
+  spec.interconnect_bytes_per_s = file.get_positive("interconnect_bytes_per_s", 1e14);
   return spec;
 }
 
@@ -158,17 +159,17 @@ ModelConfig parse_model(const std::string& path) {
   const SpecFile file(path, kModelKeys);
   ModelConfig config;
   config.name = file.get_string("name");
-  config.layers = to_int(file, "layers");
-  config.hidden_size = to_int(file, "hidden_size");
-  config.query_heads = to_int(file, "query_heads");
-  config.kv_heads = to_int(file, "kv_heads");
-  config.head_dim = to_int(file, "head_dim");
-  config.intermediate_size = to_int(file, "intermediate_size");
-  config.vocab_size = to_int(file, "vocab_size");
-  config.context_tokens = file.get_positive_integer("context_tokens");
-  config.parameters = file.get_positive("parameters");
-  config.bytes_per_parameter = static_cast<int>(file.get_positive_integer_or("bytes_per_parameter", 2));
-  config.bytes_per_kv_element = static_cast<int>(file.get_positive_integer_or("bytes_per_kv_element", 2));
+  config.layers = to_int(file, "layers", 10000);
+  config.hidden_size = to_int(file, "hidden_size", 1 << 20);
+  config.query_heads = to_int(file, "query_heads", 1 << 16);
+  config.kv_heads = to_int(file, "kv_heads", 1 << 16);
+  config.head_dim = to_int(file, "head_dim", 1 << 14);
+  config.intermediate_size = to_int(file, "intermediate_size", 1 << 24);
+  config.vocab_size = to_int(file, "vocab_size", 1 << 24);
+  config.context_tokens = file.get_positive_integer("context_tokens", 1e9);
+  config.parameters = file.get_positive("parameters", 1e14);
+  config.bytes_per_parameter = static_cast<int>(file.get_positive_integer_or("bytes_per_parameter", 2, 8));
+  config.bytes_per_kv_element = static_cast<int>(file.get_positive_integer_or("bytes_per_kv_element", 2, 8));
   if (config.query_heads % config.kv_heads != 0)
     throw InputError(path, 0, "kv_heads",
                      "expected a divisor of query_heads (" + std::to_string(config.query_heads) + "), got " +

@@ -95,6 +95,11 @@ class Statement {
     sqlite3_clear_bindings(statement_);
   }
   double real(int column) const { return sqlite3_column_double(statement_, column); }
+  // Stored as an INTEGER or REAL (not text, blob or NULL, which real() would read as 0).
+  bool is_number(int column) const {
+    const int type = sqlite3_column_type(statement_, column);
+    return type == SQLITE_INTEGER || type == SQLITE_FLOAT;
+  }
   std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
   std::string text(int column) const {
     const auto* value = sqlite3_column_text(statement_, column);
@@ -198,6 +203,36 @@ void write_profile(const Profile& profile, const std::string& path) {
                              rename_error.message() + ")");
 }
 
+// Plausibility of one op's fitted cost form on any GPU (or CPU) a profile can describe: a launch costs
+// at most 1 ms; each per-work term implies a rate no faster than 10^18 FLOP/s or 10^15 B/s (far beyond any
+// device) and no slower than 10^3 ns per FLOP or byte (10^6 ns per page); and at least one per-work term is
+// positive, or the op would be free at any size (0 GPU-s, unbounded throughput).
+void check_plausible(const OpFit& fit, const std::string& path) {
+  const auto& names = cost_term_names(fit.op);
+  bool any_work_term = false;
+  for (int term = 0; term < kCostTerms; ++term) {
+    const std::string name = names[term];
+    const double value = fit.coefficients[term];
+    double low = 0, high = 1e6;  // ns per unit
+    if (name == "launch_ns") high = 1e6;
+    if (name == "ns_per_flop") low = 1e-9, high = 1e3;
+    if (name == "ns_per_byte") low = 1e-6, high = 1e3;
+    const bool work = name != "launch_ns";
+    if (value == 0) continue;
+    if (value > high || (work && value < low)) {
+      char text[96];
+      std::snprintf(text, sizeof text, "%g; expected 0 or a value in [%g, %g]", value, low, high);
+      throw InputError(path + ": coefficient " + kernel_op_name(fit.op) + "." + name + " is " + text +
+                       " (ns per unit; outside anything a real device measures)");
+    }
+    any_work_term = any_work_term || work;
+  }
+  if (!any_work_term)
+    throw InputError(path + ": op " + kernel_op_name(fit.op) +
+                     " has no positive per-work coefficient: it would cost nothing however large the work; "
+                     "recalibrate");
+}
+
 Profile read_profile(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": profile file not found");
   Database db(path, SQLITE_OPEN_READONLY);
@@ -286,6 +321,9 @@ Profile read_profile(const std::string& path) {
         fit->op = op;
       }
       const auto term = statement.integer(1);
+      if (!statement.is_number(3))
+        throw InputError(path + ": coefficient " + statement.text(0) + "." + statement.text(2) + " is '" +
+                         statement.text(3) + "'; expected a number");
       const double value = statement.real(3);
       if (term < 0 || term >= kCostTerms || statement.text(2) != cost_term_names(op)[term])
         throw InputError(path + ": coefficients of " + statement.text(0) + ": term " + std::to_string(term) +
@@ -318,6 +356,7 @@ Profile read_profile(const std::string& path) {
         }
     }
   }
+  for (const OpFit& fit : profile.fits) check_plausible(fit, path);
   // Keep fits in op order whatever the row order.
   std::sort(profile.fits.begin(), profile.fits.end(),
             [](const OpFit& a, const OpFit& b) { return static_cast<int>(a.op) < static_cast<int>(b.op); });

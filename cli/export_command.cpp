@@ -1,12 +1,15 @@
 // sparsesim export RESULTS.db --table runs|requests|sweep_points [-o FILE.csv]
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
 
 #include <boost/program_options.hpp>
 
 #include "cli/command.h"
 #include "cli/command_line.h"
 #include "experiments/results_store.h"
+#include "workloads/atomic_file.h"
 #include "workloads/input_error.h"
 
 namespace sparsesim::cli {
@@ -35,19 +38,32 @@ int export_command(int argc, char** argv) {
   if (table != "runs" && table != "requests" && table != "sweep_points")
     throw InputError("--table: expected runs, requests or sweep_points, got '" + table + "'");
   auto db = open_results(db_path);
-  std::ofstream file;
-  if (!out_path.empty()) {
-    file.open(out_path);
-    if (!file) throw InputError(out_path + ": cannot write");
-  }
-  std::ostream& out = out_path.empty() ? std::cout : file;
+  // To a file: written whole or not at all (a full disk leaves the previous file and exits non-zero).
+  std::unique_ptr<AtomicFile> file;
+  if (!out_path.empty()) file = std::make_unique<AtomicFile>(out_path);
+  std::string buffer;
+  auto flush = [&](bool last) {
+    if (!last && buffer.size() < (1 << 20)) return;
+    if (file) {
+      file->write(buffer);
+    } else {
+      std::cout << buffer;
+      if (!std::cout) throw std::runtime_error("export: writing to standard output failed");
+    }
+    buffer.clear();
+  };
   SqliteStatement query(*db, "SELECT * FROM " + table + " ORDER BY 1" + (table == "requests" ? ", 2" : ""));
-  for (int c = 0; c < query.column_count(); ++c) out << (c ? "," : "") << query.column_name(c);
-  out << "\n";
+  for (int c = 0; c < query.column_count(); ++c) buffer += (c ? "," : "") + query.column_name(c);
+  buffer += "\n";
   while (query.step()) {
-    for (int c = 0; c < query.column_count(); ++c) out << (c ? "," : "") << csv_field(query.column_text(c));
-    out << "\n";
+    for (int c = 0; c < query.column_count(); ++c) buffer += (c ? "," : "") + csv_field(query.column_text(c));
+    buffer += "\n";
+    flush(false);
   }
+  flush(true);
+  if (file) file->commit();
+  std::cout.flush();
+  if (!std::cout) throw std::runtime_error("export: writing to standard output failed");
   return 0;
 }
 

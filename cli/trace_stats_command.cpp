@@ -13,6 +13,7 @@
 
 #include "cli/command.h"
 #include "cli/command_line.h"
+#include "workloads/atomic_file.h"
 #include "workloads/input_error.h"
 #include "workloads/trace_loading.h"
 #include "workloads/trace_stats.h"
@@ -102,14 +103,16 @@ std::string gnuplot_quoted(const std::string& text) {
   return quoted + "'";
 }
 
+// gnuplot draws into a temporary file beside the target, renamed over it only once whole.
 void write_plot(const TraceStats& stats, const std::string& trace_path, const std::string& png_path) {
+  const std::string temporary = temporary_sibling(png_path);
   if (!on_path("gnuplot"))
     throw std::runtime_error(
         "--plot needs gnuplot, which is not on PATH (install it: apt-get install gnuplot-nox)");
   std::ostringstream script;
   script << "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) { set terminal pngcairo size 1100,900 } "
             "else { set terminal png size 1100,900 }\n"
-         << "set output " << gnuplot_quoted(png_path) << "\n";
+         << "set output " << gnuplot_quoted(temporary) << "\n";
   script << "$lengths << EOD\n";
   for (int bin = 0; bin < kLengthHistogramBins; ++bin) {
     if (stats.input_log2_histogram[bin] == 0 && stats.output_log2_histogram[bin] == 0) continue;
@@ -143,7 +146,12 @@ void write_plot(const TraceStats& stats, const std::string& trace_path, const st
   const std::string text = script.str();
   std::fwrite(text.data(), 1, text.size(), gnuplot);
   const int status = pclose(gnuplot);
-  if (status != 0) throw std::runtime_error("--plot: gnuplot failed writing " + png_path);
+  if (status != 0) {
+    std::remove(temporary.c_str());
+    throw std::runtime_error("--plot: gnuplot failed writing " + png_path +
+                             "; the previous file, if any, is intact");
+  }
+  commit_produced_file(temporary, png_path);
 }
 
 int trace_stats_command(int argc, char** argv) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "experiments/results_store.h"
 #include "experiments/workload_builder.h"
 #include "experiments/yaml_fields.h"
+#include "sim/kv_cache.h"
 #include "workloads/input_error.h"
 
 namespace sparsesim {
@@ -104,6 +106,21 @@ std::pair<double, double> queue_wait_quarters(const SimulationResult& result) {
   return {median_wait(0, n / 4), median_wait(n - n / 4, n)};
 }
 
+// A model whose weights (and the activation reserve) fill the GPUs of a replica leaves no KV cache: every
+// request would be rejected. Say so before simulating anything.
+void require_room_for_kv(const ClusterConfig& cluster) {
+  if (kv_capacity_blocks(cluster.gpu, cluster.model, cluster.tensor_parallel, cluster.scheduler) > 0) return;
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "%s: weights (%.1f GB) plus the activation reserve (%.0f%%) leave no KV cache on %d x %s "
+                "(%.1f GB each); raise cluster.tensor_parallel or choose a larger GPU",
+                cluster.model.name.c_str(),
+                cluster.model.parameters * cluster.model.bytes_per_parameter / 1e9,
+                100 * cluster.scheduler.activation_reserve_fraction, cluster.tensor_parallel,
+                cluster.gpu.name.c_str(), static_cast<double>(cluster.gpu.memory_bytes) / 1e9);
+  throw InputError(std::string("cluster: ") + text);
+}
+
 class ExperimentExecution {
  public:
   ExperimentExecution(const ExperimentSpec& spec, const RunOptions& options)
@@ -182,6 +199,7 @@ class ExperimentExecution {
         with_model.cluster.model = model;
         Serving serving;
         serving.cluster = with_model.cluster;
+        require_room_for_kv(serving.cluster);
         serving.cost_model = build_cost_model(with_model, with_model.cluster.tensor_parallel);
         serving.quality_model = build_quality_model(with_model);
         point->serving.emplace(model.name, std::move(serving));
@@ -582,7 +600,14 @@ class ExperimentExecution {
 
 ExperimentRunReport run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
   if (options.threads < 1) throw InputError("--threads: expected an integer >= 1");
-  return ExperimentExecution(spec, options).run();
+  try {
+    return ExperimentExecution(spec, options).run();
+  } catch (const InputError& error) {
+    // Every input error names the experiment file it came from.
+    const std::string message = error.what();
+    if (spec.source_path.empty() || message.find(spec.source_path) != std::string::npos) throw;
+    throw InputError(spec.source_path + ": " + message);
+  }
 }
 
 std::string format_tuning_report(const ExperimentRunReport& report, const ExperimentSpec& spec) {

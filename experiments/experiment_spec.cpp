@@ -10,6 +10,7 @@
 #include "experiments/yaml_fields.h"
 #include "policies/budget_policy.h"
 #include "workloads/request_traits.h"
+#include "workloads/yaml_file.h"
 
 namespace sparsesim {
 namespace {
@@ -54,30 +55,32 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
   if (sources != 1)
     throw InputError(yaml_where(node, path) +
                      ": expected exactly one of 'trace' or 'generator' or 'workflows'");
-  workload.rate_multiplier = yaml_value<double>(node, path, "rate_multiplier", 1.0, "a positive number");
-  if (!(workload.rate_multiplier > 0))
-    throw InputError(yaml_where(node["rate_multiplier"], path + ".rate_multiplier") +
-                     ": expected a positive number");
+  // Beyond [1e-6, 1e6] arrival times leave the int64 nanosecond range or collapse onto one instant.
+  workload.rate_multiplier = yaml_in_range<double>(node, path, "rate_multiplier", 1.0, 1e-6, 1e6);
   if (const YAML::Node window = node["time_window"]) {
     require_keys_within(window, path + ".time_window", {"start_s", "end_s"});
-    workload.window_start_s = yaml_value<double>(window, path + ".time_window", "start_s", 0.0, "seconds");
+    // Seconds of trace time; 1e9 s (31 years) keeps every bound inside int64 nanoseconds.
+    workload.window_start_s = yaml_in_range<double>(window, path + ".time_window", "start_s", 0.0, 0.0, 1e9);
     workload.window_end_s =
-        yaml_value<double>(window, path + ".time_window", "end_s", workload.window_end_s, "seconds");
+        yaml_in_range<double>(window, path + ".time_window", "end_s", workload.window_end_s, 0.0, 1e9);
     if (!(workload.window_end_s > workload.window_start_s))
       throw InputError(yaml_where(window, path + ".time_window") + ": expected end_s > start_s");
   }
-  workload.max_requests = yaml_value<std::int64_t>(node, path, "max_requests", -1, "an integer");
+  workload.max_requests = yaml_in_range<std::int64_t>(node, path, "max_requests", -1, 1, 1e9);
   if (const YAML::Node lengths = node["input_tokens"]) {
     require_keys_within(lengths, path + ".input_tokens", {"min", "max"});
-    workload.min_input_tokens = yaml_value<std::int32_t>(lengths, path + ".input_tokens", "min", 0, "tokens");
-    workload.max_input_tokens =
-        yaml_value<std::int32_t>(lengths, path + ".input_tokens", "max", workload.max_input_tokens, "tokens");
+    workload.min_input_tokens =
+        yaml_in_range<std::int32_t>(lengths, path + ".input_tokens", "min", 0, 0, 1e9);
+    workload.max_input_tokens = yaml_in_range<std::int32_t>(lengths, path + ".input_tokens", "max",
+                                                            workload.max_input_tokens, 1, 2147483647.0);
+    if (workload.max_input_tokens < workload.min_input_tokens)
+      throw InputError(yaml_where(lengths, path + ".input_tokens") + ": expected min <= max");
   }
   if (const YAML::Node sessions = node["sessions"]) {
     const std::string sub = path + ".sessions";
     require_keys_within(sessions, sub, {"closed_loop", "think_time_s", "think_time", "think_time_source"});
     workload.closed_loop_sessions = yaml_value<bool>(sessions, sub, "closed_loop", false, "true or false");
-    workload.think_time_s = yaml_value<double>(sessions, sub, "think_time_s", 5.0, "seconds");
+    workload.think_time_s = yaml_in_range<double>(sessions, sub, "think_time_s", 5.0, 0.0, 1e7);
     if (sessions["think_time_s"] && sessions["think_time"])
       throw InputError(yaml_where(sessions, sub) + ": give at most one of think_time_s and think_time");
     if (!(workload.think_time_s >= 0.0) || !std::isfinite(workload.think_time_s))
@@ -113,8 +116,8 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
       yaml_required<std::string>(node, path, "model", "a model name such as Qwen2.5-7B or a YAML path");
   cluster.gpu = load_gpu_spec(resolve_path(gpu_name, source_path));
   cluster.model = load_model_config(resolve_path(model_name, source_path));
-  cluster.tensor_parallel = yaml_value<int>(node, path, "tensor_parallel", 1, "an integer >= 1");
-  cluster.replicas = yaml_value<int>(node, path, "replicas", 1, "an integer >= 1");
+  cluster.tensor_parallel = yaml_in_range<int>(node, path, "tensor_parallel", 1, 1, 1024);
+  cluster.replicas = yaml_in_range<int>(node, path, "replicas", 1, 1, 100000);
   if (cluster.tensor_parallel < 1 || cluster.replicas < 1)
     throw InputError(yaml_where(node, path) + ": tensor_parallel and replicas must be >= 1");
   cluster.router = yaml_value<std::string>(node, path, "router", cluster.router, "a router name");
@@ -126,17 +129,22 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
                          "activation_reserve_fraction"});
     auto& s = cluster.scheduler;
     s.max_batch_tokens =
-        yaml_value<std::int32_t>(scheduler, sub, "max_batch_tokens", s.max_batch_tokens, "tokens");
-    s.max_running = yaml_value<std::int32_t>(scheduler, sub, "max_running", s.max_running, "an integer");
-    s.chunk_tokens = yaml_value<std::int32_t>(scheduler, sub, "chunk_tokens", s.chunk_tokens, "tokens");
+        yaml_in_range<std::int32_t>(scheduler, sub, "max_batch_tokens", s.max_batch_tokens, 1, 1 << 24);
+    s.max_running = yaml_in_range<std::int32_t>(scheduler, sub, "max_running", s.max_running, 1, 1 << 20);
+    s.chunk_tokens = yaml_in_range<std::int32_t>(scheduler, sub, "chunk_tokens", s.chunk_tokens, 1, 1 << 24);
     s.kv_block_tokens =
-        yaml_value<std::int32_t>(scheduler, sub, "kv_block_tokens", s.kv_block_tokens, "tokens");
-    s.activation_reserve_fraction = yaml_value<double>(scheduler, sub, "activation_reserve_fraction",
-                                                       s.activation_reserve_fraction, "a fraction in [0, 1)");
+        yaml_in_range<std::int32_t>(scheduler, sub, "kv_block_tokens", s.kv_block_tokens, 1, 1 << 16);
+    s.activation_reserve_fraction = yaml_in_range<double>(scheduler, sub, "activation_reserve_fraction",
+                                                          s.activation_reserve_fraction, 0.0, 0.99);
     if (s.max_batch_tokens < 1 || s.max_running < 1 || s.chunk_tokens < 1 || s.kv_block_tokens < 1 ||
         !(s.activation_reserve_fraction >= 0 && s.activation_reserve_fraction < 1))
       throw InputError(yaml_where(scheduler, sub) + ": limits must be >= 1 and the reserve in [0, 1)");
   }
+  if (cluster.scheduler.max_batch_tokens < cluster.scheduler.chunk_tokens)
+    throw InputError(yaml_where(node["scheduler"], path + ".scheduler") + ": max_batch_tokens (" +
+                     std::to_string(cluster.scheduler.max_batch_tokens) + ") below chunk_tokens (" +
+                     std::to_string(cluster.scheduler.chunk_tokens) +
+                     "): a full prefill chunk could never be scheduled");
   return cluster;
 }
 
@@ -155,11 +163,8 @@ ComputeTargetSpec parse_compute(const YAML::Node& node) {
   const std::string path = "compute";
   require_keys_within(node, path, {"metric", "target", "tolerance", "max_iterations"});
   compute.metric = parse_metric(node, path);
-  compute.tolerance = yaml_value<double>(node, path, "tolerance", compute.tolerance, "a relative tolerance");
-  compute.max_iterations =
-      yaml_value<int>(node, path, "max_iterations", compute.max_iterations, "an integer");
-  if (!(compute.tolerance > 0) || compute.max_iterations < 1)
-    throw InputError(yaml_where(node, path) + ": expected tolerance > 0 and max_iterations >= 1");
+  compute.tolerance = yaml_in_range<double>(node, path, "tolerance", compute.tolerance, 1e-9, 0.5);
+  compute.max_iterations = yaml_in_range<int>(node, path, "max_iterations", compute.max_iterations, 2, 10000);
   const YAML::Node target = node["target"];
   if (!target) return compute;
   const std::string sub = path + ".target";
@@ -179,6 +184,8 @@ ComputeTargetSpec parse_compute(const YAML::Node& node) {
     compute.same_as_policy = yaml_required<std::string>(same, sub + ".same_as", "policy", "a policy label");
     compute.same_as_knob =
         yaml_required<double>(same, sub + ".same_as", "knob", "the knob value of that policy");
+    if (!std::isfinite(compute.same_as_knob))
+      throw InputError(yaml_where(same["knob"], sub + ".same_as.knob") + ": expected a finite knob value");
   }
   return compute;
 }
@@ -301,6 +308,7 @@ std::string compute_metric_name(ComputeMetric metric) {
 }
 
 ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& source_path) {
+  reject_duplicate_keys(document, source_path);
   require_keys_within(document, "",
                       {"name", "seed", "replications", "workload", "cluster", "cost_model", "quality",
                        "compute", "slo", "policies", "sweep", "capacity", "tune", "report"});
@@ -309,9 +317,7 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   spec.document = document;
   spec.name = yaml_value<std::string>(document, "", "name", fs::path(source_path).stem().string(), "a name");
   spec.seed = yaml_value<std::uint64_t>(document, "", "seed", 1, "a non-negative integer");
-  spec.replications = yaml_value<int>(document, "", "replications", 1, "an integer >= 1");
-  if (spec.replications < 1)
-    throw InputError(yaml_where(document["replications"], "replications") + ": expected >= 1");
+  spec.replications = yaml_in_range<int>(document, "", "replications", 1, 1, 1000);
   spec.workload = parse_workload(document["workload"], source_path);
   spec.cluster = parse_cluster(document["cluster"], source_path, spec.gpu_name, spec.model_name);
   spec.cost_model = document["cost_model"] ? YAML::Clone(document["cost_model"]) : YAML::Node("roofline");
@@ -327,9 +333,9 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   spec.compute = parse_compute(document["compute"]);
   if (const YAML::Node slo = document["slo"]) {
     require_keys_within(slo, "slo", {"ttft_p99_s", "tpot_p99_ms"});
-    spec.slo.ttft_p99_s = yaml_value<double>(slo, "slo", "ttft_p99_s", spec.slo.ttft_p99_s, "seconds");
-    spec.slo.tpot_p99_ms =
-        yaml_value<double>(slo, "slo", "tpot_p99_ms", spec.slo.tpot_p99_ms, "milliseconds");
+    // Positive and finite when given (omitted: no SLO); NaN, negative or .inf SLOs are errors.
+    spec.slo.ttft_p99_s = yaml_in_range<double>(slo, "slo", "ttft_p99_s", spec.slo.ttft_p99_s, 1e-9, 1e9);
+    spec.slo.tpot_p99_ms = yaml_in_range<double>(slo, "slo", "tpot_p99_ms", spec.slo.tpot_p99_ms, 1e-9, 1e12);
   }
   spec.policies = parse_policies(document["policies"], source_path);
   add_oracle_bound(spec);
@@ -352,10 +358,9 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   if (const YAML::Node capacity = document["capacity"]) {
     require_keys_within(capacity, "capacity", {"min_replicas", "max_replicas", "quality_floor"});
     spec.capacity.enabled = true;
-    spec.capacity.min_replicas = yaml_value<int>(capacity, "capacity", "min_replicas", 1, "an integer >= 1");
-    spec.capacity.max_replicas = yaml_value<int>(capacity, "capacity", "max_replicas", 64, "an integer");
-    spec.capacity.quality_floor =
-        yaml_value<double>(capacity, "capacity", "quality_floor", 0.0, "a quality in [0, 1]");
+    spec.capacity.min_replicas = yaml_in_range<int>(capacity, "capacity", "min_replicas", 1, 1, 100000);
+    spec.capacity.max_replicas = yaml_in_range<int>(capacity, "capacity", "max_replicas", 64, 1, 100000);
+    spec.capacity.quality_floor = yaml_in_range<double>(capacity, "capacity", "quality_floor", 0.0, 0.0, 1.0);
     if (spec.capacity.min_replicas < 1 || spec.capacity.max_replicas < spec.capacity.min_replicas)
       throw InputError(yaml_where(capacity, "capacity") + ": expected 1 <= min_replicas <= max_replicas");
   }
@@ -370,13 +375,8 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
 
 ExperimentSpec load_experiment(const std::string& path) {
   if (!fs::exists(path)) throw InputError(path + ": experiment file not found");
-  YAML::Node document;
-  try {
-    document = YAML::LoadFile(path);
-  } catch (const YAML::ParserException& error) {
-    throw InputError(path + ": line " + std::to_string(error.mark.line + 1) + ", column " +
-                     std::to_string(error.mark.column + 1) + ": YAML syntax error: " + error.msg);
-  }
+  // A directory, a syntax error or a key given twice in one map is an error naming the file and line.
+  const YAML::Node document = load_yaml_file(path);
   try {
     return parse_experiment(document, path);
   } catch (const InputError& error) {

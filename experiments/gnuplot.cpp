@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include "workloads/atomic_file.h"
+
 namespace sparsesim {
 namespace {
 
@@ -54,14 +56,19 @@ std::string render_plot(const Plot& plot, const std::string& png_dir) {
   if (!png_dir.empty()) {
     fs::create_directories(png_dir);
     const fs::path png = fs::path(png_dir) / (plot.file_stem + ".png");
+    const std::string temporary = temporary_sibling(png.string());
     run_gnuplot(
-        "set terminal pngcairo size 1200,680 font 'Helvetica,12'\nset output '" + png.string() + "'\n" + body,
+        "set terminal pngcairo size 1200,680 font 'Helvetica,12'\nset output '" + temporary + "'\n" + body,
         work_dir);
+    commit_produced_file(temporary, png.string());
   }
   std::ifstream input(svg);
   std::stringstream text;
   text << input.rdbuf();
   fs::remove_all(work_dir);
+  if (text.str().find("<svg") == std::string::npos)
+    throw std::runtime_error("gnuplot wrote no SVG for " + plot.file_stem + " (is " +
+                             fs::temp_directory_path().string() + " full?)");
   return text.str();
 }
 

@@ -10,6 +10,7 @@
 #include "experiments/gnuplot.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
+#include "workloads/atomic_file.h"
 
 namespace sparsesim {
 namespace {
@@ -205,10 +206,9 @@ void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, c
          << (start == std::string::npos ? svg : svg.substr(start)) << "</figure>\n";
   }
   page << "<p>PNG copies of the plots: " << escape_html(png_dir) << "/</p>\n</body></html>\n";
-  // Written beside and renamed, so an interrupted report never leaves a half-written file.
-  const std::string temporary = html_path + ".partial";
-  std::ofstream(temporary) << page.str();
-  fs::rename(temporary, html_path);
+  // Written beside, checked, synced and renamed: an interrupted or failed report (a full disk) leaves the
+  // previous report intact and is an error.
+  write_file_atomically(html_path, page.str());
 }
 
 }  // namespace sparsesim

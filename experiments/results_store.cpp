@@ -1,6 +1,13 @@
 #include "experiments/results_store.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "workloads/input_error.h"
 
@@ -51,6 +58,26 @@ CREATE TABLE IF NOT EXISTS sweep_points(
   policy TEXT, replication INTEGER);
 )SQL";
 
+// Who holds the flock on `path`: "pid N (command)" from /proc/locks, or "another process". Nothing is
+// written into the database for this, so its bytes stay identical from run to run.
+std::string lock_holder(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return "another process";
+  std::ifstream locks("/proc/locks");
+  const std::string inode = ":" + std::to_string(static_cast<unsigned long long>(info.st_ino)) + " ";
+  for (std::string line; std::getline(locks, line);) {
+    if (line.find("FLOCK") == std::string::npos || line.find(inode) == std::string::npos) continue;
+    std::istringstream fields(line);
+    std::string number, kind, advisory, mode, pid;
+    fields >> number >> kind >> advisory >> mode >> pid;
+    std::ifstream comm("/proc/" + pid + "/comm");
+    std::string command;
+    std::getline(comm, command);
+    return "pid " + pid + (command.empty() ? "" : " (" + command + ")");
+  }
+  return "another process";
+}
+
 }  // namespace
 
 std::unique_ptr<SqliteDb> open_results(const std::string& path) {
@@ -79,6 +106,13 @@ ResultsStore::ResultsStore(const std::string& path) {
       std::filesystem::create_directories(parent);
     db_ = std::make_unique<SqliteDb>(path, true);
   }
+  lock_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const std::string holder = lock_holder(path);
+    if (lock_fd_ >= 0) ::close(lock_fd_), lock_fd_ = -1;
+    throw InputError(path + ": in use by another sparsesim run (" + holder +
+                     "); wait for it to finish, or write to another database with --out");
+  }
   // WAL would leave side files; a rollback journal keeps the database a single file and crash-consistent.
   db_->execute("PRAGMA journal_mode=DELETE; PRAGMA foreign_keys=ON;");
   SqliteTransaction transaction(*db_);
@@ -86,6 +120,10 @@ ResultsStore::ResultsStore(const std::string& path) {
   db_->execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" +
                std::to_string(kSchemaVersion) + "')");
   transaction.commit();
+}
+
+ResultsStore::~ResultsStore() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 bool ResultsStore::has_run(const std::string& config_hash) {

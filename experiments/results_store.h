@@ -14,7 +14,13 @@ namespace sparsesim {
 class ResultsStore {
  public:
   // Opens or creates the database; an existing file must carry this schema version (else InputError).
+  // The writer holds an exclusive lock on the file (flock, released when the process ends, even by
+  // kill -9): a second writer refuses at once with an InputError naming the process that holds it,
+  // instead of redoing the work and failing on a duplicate key. Readers (report, export) never wait.
   explicit ResultsStore(const std::string& path);
+  ~ResultsStore();
+  ResultsStore(const ResultsStore&) = delete;
+  ResultsStore& operator=(const ResultsStore&) = delete;
 
   bool has_run(const std::string& config_hash);
   // run_id of the stored run with this config hash, or -1.
@@ -31,6 +37,7 @@ class ResultsStore {
 
  private:
   std::unique_ptr<SqliteDb> db_;
+  int lock_fd_ = -1;
 };
 
 // Opens an existing results database read-only-in-spirit (for report and export); InputError when the

@@ -7,6 +7,7 @@
 
 #include "experiments/yaml_fields.h"
 #include "workloads/dependency_groups.h"
+#include "workloads/input_error.h"
 #include "workloads/session_turns.h"
 #include "workloads/synthetic_generator.h"
 #include "workloads/think_time.h"
@@ -172,8 +173,14 @@ BuiltWorkload build_workload(const BuiltWorkload& source, const WorkloadSpec& wo
     Request& request = built.requests[index];
     request.id = index;
     for (std::uint64_t& parent : request.parent_ids) parent = new_id_of.at(parent);  // kept with its group
-    request.arrival_ns = static_cast<TimeNs>(
-        std::llround(static_cast<double>(request.arrival_ns - origin) / workload.rate_multiplier));
+    const double scaled = static_cast<double>(request.arrival_ns - origin) / workload.rate_multiplier;
+    // Leave headroom for the simulated service after the last arrival; beyond it the clock would wrap.
+    if (!(scaled <= 4.0e18))
+      throw InputError(
+          "workload.rate_multiplier: " + std::to_string(workload.rate_multiplier) +
+          " stretches the trace's arrivals beyond the simulator's clock (int64 nanoseconds, about "
+          "146 years); use a larger multiplier or a time_window");
+    request.arrival_ns = static_cast<TimeNs>(std::llround(scaled));
   }
   if (workload.closed_loop_sessions) {
     // Draws are keyed by (seed, final request id), so they do not depend on order or threads. Think times

@@ -1,8 +1,11 @@
 #pragma once
 // Strict reading of experiment YAML: every map declares the keys it accepts, and every error names the
 // YAML path (e.g. "cluster.scheduler.max_running"), the line and column, and what was expected.
+#include <cmath>
+#include <cstdio>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -44,6 +47,34 @@ T yaml_value(const YAML::Node& node, const std::string& path, const char* key, c
     throw InputError(yaml_where(value, join_yaml_path(path, key)) + ": expected " + expected + ", got '" +
                      (value.IsScalar() ? value.Scalar() : std::string("a non-scalar")) + "'");
   }
+}
+
+// A number read from node[key] (fallback when absent) that must be finite and lie in [minimum, maximum];
+// anything else (NaN, .inf, out of range, not a number) is an InputError naming path.key, its line and
+// the range. Integers (T integral) must also be whole numbers.
+template <class T>
+T yaml_in_range(const YAML::Node& node, const std::string& path, const char* key, T fallback, double minimum,
+                double maximum) {
+  const YAML::Node value = node[key];
+  if (!value || value.IsNull()) return fallback;
+  const std::string where = yaml_where(value, join_yaml_path(path, key));
+  auto range = [&] {
+    char text[96];
+    std::snprintf(text, sizeof text, "[%.6g, %.6g]", minimum, maximum);
+    return std::string(text);
+  };
+  double number = 0;
+  try {
+    number = value.as<double>();
+  } catch (const YAML::Exception&) {
+    throw InputError(where + ": expected " + (std::is_integral_v<T> ? "an integer" : "a number") + " in " +
+                     range() + ", got '" + (value.IsScalar() ? value.Scalar() : std::string("a non-scalar")) +
+                     "'");
+  }
+  if (!(number >= minimum && number <= maximum) || (std::is_integral_v<T> && number != std::floor(number)))
+    throw InputError(where + ": expected " + (std::is_integral_v<T> ? "an integer" : "a number") + " in " +
+                     range() + ", got '" + value.Scalar() + "'");
+  return static_cast<T>(number);
 }
 
 // Like yaml_value but the key is required.

@@ -64,7 +64,9 @@ class AzureReader final : public TraceReader {
         throw_row_error(lines, "", std::to_string(needed) + " comma-separated fields", line);
       const auto timestamp = trim_blanks(fields[timestamp_at]);
       if (!parse_wall_clock_ns(timestamp, request.arrival_ns))
-        throw_row_error(lines, kTimestamp, "a time 'YYYY-MM-DD HH:MM:SS.fffffff[+HH:MM]'", timestamp);
+        throw_row_error(lines, kTimestamp,
+                        "a time 'YYYY-MM-DD HH:MM:SS.fffffff[+HH:MM]' on a real date between 1678 and 2261",
+                        timestamp);
       request.input_tokens = parse_token_count(lines, kContext, fields[context_at]);
       request.output_tokens = parse_token_count(lines, kGenerated, fields[generated_at]);
       emitter.emit(request);

@@ -152,7 +152,11 @@ bool parse_wall_clock_ns(std::string_view text, TimeNs& value) {
       (text[10] != ' ' && text[10] != 'T') || !fixed_digits(text, 11, 2, hour) || text[13] != ':' ||
       !fixed_digits(text, 14, 2, minute) || text[16] != ':' || !fixed_digits(text, 17, 2, second))
     return false;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return false;
+  // Impossible dates and times (2023-02-30, 25:00) are refused, not normalised into another day.
+  static const int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
   std::size_t pos = 19;
   std::int64_t fraction = 0;
   int fraction_digits = 0;
@@ -180,12 +184,16 @@ bool parse_wall_clock_ns(std::string_view text, TimeNs& value) {
       if (minutes_at < text.size() && text[minutes_at] == ':') ++minutes_at;
       if (!fixed_digits(text, minutes_at, 2, offset_minutes)) return false;
       pos = minutes_at + 2;
+      if (offset_hours > 14 || offset_minutes > 59) return false;
       offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (sign == '+' ? 1 : -1);
     }
   }
   if (pos != text.size()) return false;
   const std::int64_t seconds =
       days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  // Nanoseconds since 1970 fit int64 only from 1677-09-21 to 2262-04-11; outside, refuse, never wrap.
+  constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / kNsPerSecond - 1;
+  if (seconds > kMaxSeconds || seconds < -kMaxSeconds) return false;
   value = seconds * kNsPerSecond + fraction * (kNsPerSecond / kPow10[fraction_digits]);
   return true;
 }

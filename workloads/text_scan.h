@@ -26,7 +26,8 @@ bool parse_decimal_ns(std::string_view text, TimeNs unit_ns, TimeNs& value);
 
 // Wall-clock "YYYY-MM-DD HH:MM:SS[.fraction][+HH:MM|-HH:MM|Z]" (a 'T' separator is accepted) as ns since
 // 1970-01-01 UTC, proleptic Gregorian. The fraction may have 0-9 digits (more are truncated). Without an
-// offset the time is taken as UTC. False when malformed.
+// offset the time is taken as UTC. False when malformed, impossible (2023-02-30, 24:00, an offset over
+// 14 h) or outside the int64-nanosecond range (before 1677-09-22 or after 2262-04-11).
 bool parse_wall_clock_ns(std::string_view text, TimeNs& value);
 
 // A JSON array of non-negative integers "[1, 2, 3]" appended to `values`; false when malformed.

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include <sqlite3.h>
+
 #include "calibration/calibrate.h"
 #include "calibration/cost_model.h"
 #include "calibration/measurement_backends.h"
@@ -150,6 +152,7 @@ TEST_CASE("the profile cost model rejects a missing path and a profile lacking o
   partial.device.backend = "cpu";
   OpFit gemm;
   gemm.op = KernelOp::kGemm;
+  gemm.coefficients = {5000, 1e-3, 0};  // plausible: 5 us launch, 1 TFLOP/s
   partial.fits.push_back(gemm);
   std::filesystem::create_directories(SPARSESIM_TEST_TMP);
   const std::string path = std::string(SPARSESIM_TEST_TMP) + "/partial_profile.db";
@@ -171,5 +174,56 @@ TEST_CASE("device strings: cpu, cuda, cuda:N and malformed ones") {
   } else {
     // Built with CUDA: on a machine without a device the error says so; with one, cuda:99 is out of range.
     CHECK_THROWS_AS(make_backend("cuda:99"), InputError);
+  }
+}
+
+TEST_CASE("a profile whose coefficients are text, NaN, all zero or absurdly large is refused on load") {
+  // A complete, plausible profile (every op: a 5 us launch and 1 TFLOP/s or 1 TB/s), then one bad value.
+  auto plausible = [] {
+    Profile profile;
+    profile.device.backend = "cpu";
+    for (KernelOp op : {KernelOp::kPrefillAttention, KernelOp::kDecodeScore, KernelOp::kDecodeTopk,
+                        KernelOp::kDecodeAttention, KernelOp::kGemm}) {
+      OpFit fit;
+      fit.op = op;
+      fit.coefficients = {5000, 1e-3, 1e-3};
+      profile.fits.push_back(fit);
+    }
+    return profile;
+  };
+  std::filesystem::create_directories(SPARSESIM_TEST_TMP);
+  const std::string path = std::string(SPARSESIM_TEST_TMP) + "/plausibility_profile.db";
+  std::filesystem::remove(path);
+  write_profile(plausible(), path);
+  CHECK_NOTHROW(make_profile_model(path, small_model()));
+
+  Profile huge = plausible();
+  huge.fits[4].coefficients[1] = 1e30;
+  std::filesystem::remove(path);
+  write_profile(huge, path);
+  CHECK_THROWS_WITH_AS(make_profile_model(path, small_model()),
+                       doctest::Contains("gemm.ns_per_flop is 1e+30"), InputError);
+
+  Profile free_op = plausible();
+  free_op.fits[0].coefficients = {0, 0, 0};
+  std::filesystem::remove(path);
+  write_profile(free_op, path);
+  CHECK_THROWS_WITH_AS(make_profile_model(path, small_model()),
+                       doctest::Contains("no positive per-work coefficient"), InputError);
+
+  // Text in the coefficients table (read as 0 by a plain column read; NaN cannot be stored: the value
+  // column is NOT NULL and SQLite stores NaN as NULL).
+  for (const std::string value : {"'fast'", "'1e-3 ns'"}) {
+    INFO(value);
+    std::filesystem::remove(path);
+    write_profile(plausible(), path);
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const std::string sql =
+        "UPDATE coefficients SET value = " + value + " WHERE op = 'gemm' AND term_index = 1";
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_THROWS_WITH_AS(make_profile_model(path, small_model()), doctest::Contains("expected a number"),
+                         InputError);
   }
 }

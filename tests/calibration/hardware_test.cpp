@@ -181,3 +181,22 @@ TEST_CASE("bad model files fail naming the key") {
   CHECK_THROWS_WITH_AS(load_model_config(write_temp("tiny_name.yaml", replace_line(good, "name", "#"))),
                        doctest::Contains("field 'name': required key missing"), InputError);
 }
+
+TEST_CASE(
+    "GPU and model files: implausible values, repeated keys and directories are errors naming file and "
+    "line") {
+  // A launch floor of 1e30 us once became 1 ns steps; every value now has a plausible bound.
+  const std::string huge =
+      write_temp("huge_floor.yaml", replace_line(kGoodGpu, "launch_floor_us", "launch_floor_us: 1e30"));
+  CHECK_THROWS_WITH_AS(load_gpu_spec(huge), doctest::Contains("launch_floor_us"), InputError);
+  CHECK_THROWS_WITH_AS(load_gpu_spec(huge), doctest::Contains("(0, 1000]"), InputError);
+  // A key given twice: yaml-cpp would keep the first silently.
+  const std::string twice = write_temp("twice.yaml", kGoodGpu + "launch_floor_us: 5\n");
+  CHECK_THROWS_WITH_AS(load_gpu_spec(twice), doctest::Contains("duplicate key"), InputError);
+  CHECK_THROWS_WITH_AS(load_gpu_spec(twice), doctest::Contains("twice.yaml:14"), InputError);
+  // A directory where a file is expected names the path, not a stream error.
+  const fs::path folder = fs::path(SPARSESIM_TEST_TMP) / "hardware_test" / "a_folder.yaml";
+  fs::create_directories(folder);
+  CHECK_THROWS_WITH_AS(load_gpu_spec(folder.string()), doctest::Contains("a_folder.yaml"), InputError);
+  CHECK_THROWS_WITH_AS(load_gpu_spec(folder.string()), doctest::Contains("not a regular file"), InputError);
+}

@@ -105,3 +105,50 @@ policies: [fixed, {impl: fixed, prefill_sparsity: 0.5}, {impl: fixed, label: hal
   const PolicyContext context{&twice.cluster.model, nullptr, nullptr};
   CHECK_NOTHROW(make_policy(twice.policies[2].node, twice.policies[2].yaml_path, context));
 }
+
+TEST_CASE("every number in an experiment has a range: NaN, infinities, negatives and overflows are errors") {
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"workload: {trace: data/traces/mooncake/conversation_trace.jsonl, rate_multiplier: 1e-30}",
+       "workload.rate_multiplier"},
+      {"workload: {trace: data/traces/mooncake/conversation_trace.jsonl, rate_multiplier: .inf}",
+       "[1e-06, 1e+06]"},
+      {"workload: {trace: data/traces/mooncake/conversation_trace.jsonl, max_requests: -5}", "max_requests"},
+      {"slo: {ttft_p99_s: .nan}", "slo.ttft_p99_s"},
+      {"slo: {tpot_p99_ms: -1}", "slo.tpot_p99_ms"},
+      {"cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 4294967297}", "cluster.replicas"},
+      {"cluster: {gpu: H100-SXM, model: Qwen2.5-7B, scheduler: {max_batch_tokens: 1024, chunk_tokens: 2048}}",
+       "below chunk_tokens"},
+      {"compute: {tolerance: .nan}", "compute.tolerance"},
+      {"replications: 1000000", "replications"},
+      {"capacity: {quality_floor: 2}", "capacity.quality_floor"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.yaml);
+    YAML::Node document = YAML::Load(kMinimal);
+    const YAML::Node override_node = YAML::Load(c.yaml);
+    for (const auto& item : override_node) document[item.first.as<std::string>()] = item.second;
+    std::string message;
+    try {
+      parse_experiment(document, "inline.yaml");
+    } catch (const InputError& error) {
+      message = error.what();
+    }
+    CHECK(message.find(c.expected) != std::string::npos);
+  }
+}
+
+TEST_CASE("a key given twice in an experiment is an error naming both lines") {
+  const std::string message = error_of(R"(
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2}
+policies: [dense]
+cluster: {gpu: H100-SXM, model: Qwen2.5-14B}
+)");
+  CHECK(message.find("duplicate key") != std::string::npos);
+  CHECK(message.find("inline.yaml:5") != std::string::npos);
+  CHECK(message.find("first at line 3") != std::string::npos);
+}

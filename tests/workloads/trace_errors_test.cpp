@@ -148,3 +148,23 @@ TEST_CASE("out-of-order rows are sorted stably with a warning that counts them")
     CHECK(requests[i].arrival_ns == expected_arrivals_ms[i] * kNsPerMs);
   }
 }
+
+TEST_CASE("azure and csv wall-clock times: impossible dates and times beyond int64 nanoseconds are errors") {
+  const std::string header = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+  const std::string good = "2023-11-16 18:17:03.9799600,4808,10\n";
+  // Year 9999 once overflowed the nanosecond arithmetic (undefined behaviour) and printed a wrong span.
+  std::string message = load_error("t1.csv", header + good + "9999-11-16 18:17:03.9,4808,10\n", "azure");
+  CHECK(message.find("t1.csv:3: field 'TIMESTAMP'") != std::string::npos);
+  CHECK(message.find("between 1678 and 2261") != std::string::npos);
+  message = load_error("t2.csv", header + "1500-01-01 00:00:00.0,4808,10\n", "azure");
+  CHECK(message.find("t2.csv:2: field 'TIMESTAMP'") != std::string::npos);
+  // February 30th and the 31st of a 30-day month do not exist.
+  message = load_error("t3.csv", header + "2023-02-30 00:00:00.0,4808,10\n", "azure");
+  CHECK(message.find("t3.csv:2: field 'TIMESTAMP'") != std::string::npos);
+  message = load_error("t4.csv", header + "2023-04-31 00:00:00.0,4808,10\n", "azure");
+  CHECK(message.find("t4.csv:2: field 'TIMESTAMP'") != std::string::npos);
+  // 2024 is a leap year: its February 29th is real.
+  CHECK(load_error("t5.csv", header + "2024-02-29 00:00:00.0,4808,10\n", "azure").empty());
+  message = load_error("t6.csv", header + "2023-01-01 00:00:00.0+25:00,4808,10\n", "azure");
+  CHECK(message.find("t6.csv:2: field 'TIMESTAMP'") != std::string::npos);
+}

@@ -1,0 +1,17 @@
+#pragma once
+// Loads a YAML file strictly: the path must be a readable regular file (a directory or a missing file is
+// an InputError naming it), a syntax error names the line and column, and a map that repeats a key is an
+// InputError naming both lines (yaml-cpp would silently keep the first).
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+namespace sparsesim {
+
+YAML::Node load_yaml_file(const std::string& path);
+
+// Throws InputError("<path>: line L: duplicate key 'k' (first at line M)") for the first map, anywhere in
+// `node`, that repeats a scalar key. `path` names the file in the message.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& path);
+
+}  // namespace sparsesim
