@@ -240,11 +240,11 @@ const bool registered = CostModelRegistry::instance().add(
                                 "decode_bandwidth_efficiency", "memory_bandwidth_efficiency"}) {
          const double value = override_or(params, name, 0.5);
          if (!(value > 0 && value <= 1))
-           throw InputError(params.yaml_path() + "." + name + ": expected a fraction in (0, 1], got " +
+           throw InputError(params.where(name) + ": expected a fraction in (0, 1], got " +
                             std::to_string(value));
        }
-       if (!(efficiencies.launch_floor_us >= 0))
-         throw InputError(params.yaml_path() + ".launch_floor_us: expected a number >= 0");
+       if (!(efficiencies.launch_floor_us >= 0 && efficiencies.launch_floor_us <= 1000))
+         throw InputError(params.where("launch_floor_us") + ": expected microseconds in [0, 1000]");
        return std::make_unique<RooflineCostModel>(context.gpu, context.model, context.tensor_parallel,
                                                   efficiencies);
      }});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include <boost/program_options/errors.hpp>
@@ -61,6 +62,14 @@ int main(int argc, char** argv) {
     } catch (const boost::program_options::error& error) {
       std::cerr << "sparsesim " << name << ": " << error.what() << " (see sparsesim " << name << " --help)\n";
       return 2;
+    } catch (const std::bad_alloc&) {
+      // Never a bare bad_alloc: say what was being run.
+      std::string what;
+      for (int index = 2; index < argc; ++index) what += std::string(" ") + argv[index];
+      std::cerr
+          << "sparsesim " << name << ": error: out of memory running `sparsesim " << name << what
+          << "`; reduce the workload (workload.max_requests, time_window), the sweep or the replications\n";
+      return 1;
     } catch (const std::exception& error) {
       std::cerr << "sparsesim " << name << ": error: " << error.what() << "\n";
       return 1;

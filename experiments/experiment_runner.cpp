@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -127,9 +128,10 @@ class ExperimentExecution {
       : spec_(spec), options_(options), build_(build_identity()) {}
 
   ExperimentRunReport run() {
+    source_ = read_workload_source(spec_.workload, spec_.seed);
+    check_memory_fits();
     make_points();
     validate_policies();
-    source_ = read_workload_source(spec_.workload, spec_.seed);
     ResultsStore store(options_.results_path);
     if (spec_.tune.enabled) tune(store);
     make_solves(store);
@@ -205,6 +207,46 @@ class ExperimentExecution {
         point->serving.emplace(model.name, std::move(serving));
       }
     }
+  }
+
+  // Every (point, replication) keeps its workload and reference run until the end, and each solve in
+  // flight holds two results per replication; estimate that before starting and refuse what cannot fit.
+  void check_memory_fits() const {
+    std::size_t prefix_ids = 0;
+    for (const Request& request : source_.requests) prefix_ids += request.prefix_block_ids.size();
+    const double requests = static_cast<double>(source_.requests.size());
+    const double request_bytes = requests * sizeof(Request) + 8.0 * static_cast<double>(prefix_ids);
+    const double result_bytes = requests * sizeof(RequestResult);
+    const double points = static_cast<double>(std::max<std::size_t>(1, spec_.sweep.values.size()));
+    const double groups = points * spec_.replications;
+    const double in_flight =
+        std::min<double>(options_.threads, points * static_cast<double>(spec_.policies.size()));
+    const double estimate = request_bytes * (1 + groups) + result_bytes * groups +
+                            2.0 * result_bytes * spec_.replications * in_flight;
+    const double available = available_memory_bytes();
+    if (available > 0 && estimate > 0.9 * available) {
+      char text[400];
+      std::snprintf(
+          text, sizeof text,
+          "the experiment needs about %.1f GiB (%.0f requests x %.0f sweep points x %d replications, "
+          "%d threads) but %.1f GiB of memory is available; reduce the sweep, the replications, "
+          "--threads or workload.max_requests",
+          estimate / 1073741824.0, requests, points, spec_.replications, options_.threads,
+          available / 1073741824.0);
+      throw InputError(text);
+    }
+  }
+
+  // MemAvailable from /proc/meminfo in bytes; 0 when unknown (then nothing is refused).
+  static double available_memory_bytes() {
+    std::ifstream meminfo("/proc/meminfo");
+    for (std::string key; meminfo >> key;) {
+      double kib = 0;
+      meminfo >> kib;
+      if (key == "MemAvailable:") return kib * 1024.0;
+      meminfo.ignore(64, '\n');
+    }
+    return 0;
   }
 
   static std::string sweep_text(const Point& point) {

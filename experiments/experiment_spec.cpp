@@ -140,6 +140,12 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
         !(s.activation_reserve_fraction >= 0 && s.activation_reserve_fraction < 1))
       throw InputError(yaml_where(scheduler, sub) + ": limits must be >= 1 and the reserve in [0, 1)");
   }
+  const ModelConfig& model = cluster.model;
+  if (model.query_heads % cluster.tensor_parallel != 0 || model.kv_heads % cluster.tensor_parallel != 0)
+    throw InputError(yaml_where(node["tensor_parallel"], path + ".tensor_parallel") +
+                     ": expected a divisor of " + model.name + "'s query heads (" +
+                     std::to_string(model.query_heads) + ") and KV heads (" + std::to_string(model.kv_heads) +
+                     "), got " + std::to_string(cluster.tensor_parallel));
   if (cluster.scheduler.max_batch_tokens < cluster.scheduler.chunk_tokens)
     throw InputError(yaml_where(node["scheduler"], path + ".scheduler") + ": max_batch_tokens (" +
                      std::to_string(cluster.scheduler.max_batch_tokens) + ") below chunk_tokens (" +
@@ -320,7 +326,8 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   spec.replications = yaml_in_range<int>(document, "", "replications", 1, 1, 1000);
   spec.workload = parse_workload(document["workload"], source_path);
   spec.cluster = parse_cluster(document["cluster"], source_path, spec.gpu_name, spec.model_name);
-  spec.cost_model = document["cost_model"] ? YAML::Clone(document["cost_model"]) : YAML::Node("roofline");
+  // The parsed node itself (not a clone), so that parameter errors keep their line and column.
+  spec.cost_model = document["cost_model"] ? document["cost_model"] : YAML::Node("roofline");
   if (spec.cost_model.IsMap() && spec.cost_model["profile"] && spec.cost_model["profile"].IsScalar())
     spec.cost_model["profile"] = resolve_path(spec.cost_model["profile"].as<std::string>(), source_path);
   if (const YAML::Node quality = document["quality"]) {
@@ -350,8 +357,10 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     require_keys_within(sweep, "sweep", {"field", "values"});
     spec.sweep.field = yaml_required<std::string>(sweep, "sweep", "field", "a dotted numeric field");
     spec.sweep.values = yaml_required<std::vector<double>>(sweep, "sweep", "values", "a list of numbers");
-    if (spec.sweep.values.empty())
-      throw InputError(yaml_where(sweep, "sweep.values") + ": expected at least one value");
+    if (spec.sweep.values.empty() || spec.sweep.values.size() > 10000)
+      throw InputError(yaml_where(sweep, "sweep.values") + ": expected 1 to 10000 values, got " +
+                       std::to_string(spec.sweep.values.size()) +
+                       " (a larger sweep is a batch of experiments: shard it)");
     ExperimentSpec probe = spec;  // validates the field name now rather than mid-run
     set_numeric_field(probe, spec.sweep.field, spec.sweep.values.front());
   }

@@ -44,6 +44,11 @@ bool Params::was_given(const std::string& name) const {
   return node_ && node_.IsMap() && node_[name];
 }
 
+std::string Params::where(const std::string& name) const {
+  const std::string location = was_given(name) ? yaml_location(node_[name]) : "";
+  return yaml_path_ + "." + name + (location.empty() ? "" : " (" + location + ")");
+}
+
 YAML::Node Params::get_node(const std::string& name) const {
   const ParamSpec& declared = spec(name);
   if (was_given(name)) return node_[name];

@@ -44,6 +44,8 @@ class Params {
   // The raw node (the given value, or the parsed default). For lists and maps.
   YAML::Node get_node(const std::string& name) const;
   bool was_given(const std::string& name) const;
+  // "yaml_path.name (line L, column C)" for error messages; the location only when the value was given.
+  std::string where(const std::string& name) const;
   const std::string& yaml_path() const { return yaml_path_; }
   // Resolved values of every declared parameter, as a YAML map (for storing the full config).
   YAML::Node resolved() const;

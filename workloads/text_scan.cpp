@@ -258,6 +258,9 @@ const char* scan_json_object(std::string_view line, std::vector<JsonMember>& mem
       if (value_end == pos) return "a value";
       member.value = line.substr(pos, value_end - pos);
     }
+    // A repeated key is ambiguous (which one counts?): refuse it rather than let the first win.
+    for (const auto& earlier : members)
+      if (earlier.key == member.key) return "each key once per object (this one repeats a key)";
     members.push_back(member);
     pos = skip_space(line, value_end);
     if (pos >= line.size()) return "',' or '}'";

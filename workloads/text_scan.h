@@ -43,7 +43,7 @@ struct JsonMember {
 
 // Scans a one-line JSON object's top-level members into `members` (cleared first). Nested arrays and
 // objects are skipped over, not parsed. Returns nullptr on success, else a short description of what was
-// expected where the text went wrong.
+// expected where the text went wrong (a key repeated at the top level is such an error).
 const char* scan_json_object(std::string_view line, std::vector<JsonMember>& members);
 
 // Finds a member by key; nullptr when absent.

@@ -59,9 +59,14 @@ void read_json_lengths(const LineReader& lines, const std::vector<JsonMember>& m
                        Request& request) {
   const JsonMember* input = find_member(members, "input_length");
   if (input == nullptr) throw_row_error(lines, "input_length", "an \"input_length\" member", line);
+  // A quoted "10" is a string, not a count: accepting it would hide a producer's bug.
+  if (input->is_string)
+    throw_row_error(lines, "input_length", "a JSON number (not a quoted string)", input->value);
   request.input_tokens = parse_token_count(lines, "input_length", input->value);
   const JsonMember* output = find_member(members, "output_length");
   if (output == nullptr) throw_row_error(lines, "output_length", "an \"output_length\" member", line);
+  if (output->is_string)
+    throw_row_error(lines, "output_length", "a JSON number (not a quoted string)", output->value);
   request.output_tokens = parse_token_count(lines, "output_length", output->value);
 }
 

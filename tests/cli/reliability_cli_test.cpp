@@ -116,3 +116,22 @@ TEST_CASE("outputs are whole or untouched: a failed write is an error and keeps 
   CHECK(missing.exit_code != 0);
   CHECK(missing.output.find("x.csv") != std::string::npos);
 }
+
+TEST_CASE("work that cannot fit in memory is refused up front with the numbers, before anything is stored") {
+  const fs::path dir = test_dir("too_much_work");
+  std::string yaml = R"(name: too-much
+replications: 1000
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B}
+policies: [dense]
+sweep: {field: workload.rate_multiplier, values: [)";
+  for (int value = 1; value <= 10000; ++value) yaml += (value > 1 ? ", " : "") + std::to_string(value);
+  yaml += "]}\n";
+  std::ofstream(dir / "huge.yaml") << yaml;
+  const auto run = run_cli("run " + (dir / "huge.yaml").string() + " --out " + (dir / "r.db").string(), dir);
+  INFO(run.output.substr(0, 2000));
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.find("the experiment needs about") != std::string::npos);
+  CHECK(run.output.find("GiB of memory is available") != std::string::npos);
+  CHECK(!fs::exists(dir / "r.db"));
+}

@@ -168,3 +168,20 @@ capacity: {min_replicas: 1, max_replicas: 16}
   // The probes at different replica counts are not averaged into a comparison row.
   CHECK(report.output.find("replications)") == std::string::npos);
 }
+
+TEST_CASE("cost-model overrides and tensor_parallel errors name the file and the line") {
+  const fs::path dir = test_dir("override_locations");
+  std::ofstream(dir / "cost.yaml") << with(
+      kSmall, "quality:", "cost_model: {impl: roofline, gemm_efficiency: 7}\nquality:");
+  const auto cost = run_cli("run " + (dir / "cost.yaml").string() + " --out " + (dir / "r.db").string(), dir);
+  INFO(cost.output);
+  CHECK(cost.exit_code == 2);
+  CHECK(cost.output.find((dir / "cost.yaml").string() + ": cost_model.gemm_efficiency (line 7") !=
+        std::string::npos);
+  std::ofstream(dir / "tp.yaml") << with(kSmall, "replicas: 2}", "replicas: 2, tensor_parallel: 3}");
+  const auto tp = run_cli("run " + (dir / "tp.yaml").string() + " --out " + (dir / "r.db").string(), dir);
+  INFO(tp.output);
+  CHECK(tp.exit_code == 2);
+  CHECK(tp.output.find("cluster.tensor_parallel (line 6") != std::string::npos);
+  CHECK(tp.output.find("expected a divisor") != std::string::npos);
+}

@@ -168,3 +168,14 @@ TEST_CASE("azure and csv wall-clock times: impossible dates and times beyond int
   message = load_error("t6.csv", header + "2023-01-01 00:00:00.0+25:00,4808,10\n", "azure");
   CHECK(message.find("t6.csv:2: field 'TIMESTAMP'") != std::string::npos);
 }
+
+TEST_CASE("JSONL rows: a repeated key and a quoted number are errors, not silently resolved") {
+  std::string message = load_error(
+      "j1.jsonl", "{\"timestamp\": 1, \"input_length\": 30, \"input_length\": 9000, \"output_length\": 4}\n",
+      "mooncake");
+  CHECK(message.find("j1.jsonl:1") != std::string::npos);
+  CHECK(message.find("repeats a key") != std::string::npos);
+  message = load_error("j2.jsonl", "{\"timestamp\": 1, \"input_length\": \"10\", \"output_length\": 4}\n",
+                       "mooncake");
+  CHECK(message.find("j2.jsonl:1: field 'input_length': expected a JSON number") != std::string::npos);
+}
