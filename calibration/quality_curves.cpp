@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string_view>
@@ -33,6 +34,8 @@ std::string normalise_model(std::string_view text) {
 class CsvTable {
  public:
   CsvTable(const std::string& path, const std::vector<std::string>& required_columns) : path_(path) {
+    if (std::filesystem::is_directory(path))
+      throw InputError(path, 0, "", "is a directory, expected a CSV file");
     std::ifstream file(path);
     if (!file) throw InputError(path, 0, "", "cannot open file");
     std::string line;
@@ -161,8 +164,9 @@ LookupKind worst(LookupKind a, LookupKind b) {
 std::string ShortLengthRule::describe() const {
   switch (kind) {
     case Kind::trend:
-      return std::string("below the shortest measured length: tolerance falls along the measured trend in log "
-                         "length") +
+      return std::string(
+                 "below the shortest measured length: tolerance falls along the measured trend in log "
+                 "length") +
              (reference_trend ? ", at least as fast as the task-averaged curve's" : "") +
              " (conservative default, extrapolated)";
     case Kind::clamp:
@@ -371,8 +375,8 @@ RetentionLookup CurveSet::retention(std::int64_t seq_len_tokens, double sparsity
     if (use_reference) {
       const LengthCurve& a = trend_reference[0];
       const LengthCurve& b = trend_reference[1];
-      const double reference_fall = (evaluate_curve(b, x, ignored) - evaluate_curve(a, x, ignored)) /
-                                    (b.log_seq_len - a.log_seq_len);
+      const double reference_fall =
+          (evaluate_curve(b, x, ignored) - evaluate_curve(a, x, ignored)) / (b.log_seq_len - a.log_seq_len);
       fall_per_log = std::max(fall_per_log, reference_fall);
     }
     const double fall = fall_per_log * below;

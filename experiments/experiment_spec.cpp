@@ -209,6 +209,9 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
     // (YAML::Clone drops them); `model:` and `label:` are read here and ignored by make_policy.
     const YAML::Node written = node[index];
     const YAML::Node item = written;
+    if (!item.IsScalar() && !(item.IsMap() && item["impl"]))
+      throw InputError(yaml_where(written, entry.yaml_path) +
+                       ": expected a policy name or a map with 'impl:' naming the policy");
     if (item.IsMap() && item["model"]) {
       entry.model_name =
           yaml_value<std::string>(item, entry.yaml_path, "model", "", "a model name or YAML path");
@@ -218,11 +221,11 @@ std::vector<PolicyEntry> parse_policies(const YAML::Node& node, const std::strin
       entry.label = yaml_value<std::string>(item, entry.yaml_path, "label", "", "a label");
     } else if (item.IsScalar()) {
       entry.label = item.as<std::string>();
-    } else if (item.IsMap() && item["impl"]) {
-      entry.label = item["impl"].as<std::string>();
     } else {
-      throw InputError(yaml_where(node[index], entry.yaml_path) +
-                       ": expected a policy name or a map with 'impl:'");
+      const YAML::Node impl = item["impl"];
+      if (!impl.IsScalar())
+        throw InputError(yaml_where(impl, entry.yaml_path + ".impl") + ": expected a policy name");
+      entry.label = impl.as<std::string>();
     }
     const YAML::Node impl = item.IsScalar() ? written : item["impl"];
     if (!impl.IsScalar())

@@ -40,10 +40,11 @@ ArrivalSpec parse_arrival(const YAML::Node& node, const std::string& path) {
     throw InputError(path + ".process: expected poisson, gamma or constant, got '" + process + "'");
   }
   spec.rate_per_s = params.get_double("rate_per_s");
-  if (!(spec.rate_per_s > 0.0) || !std::isfinite(spec.rate_per_s))
-    throw InputError(path + ".rate_per_s: expected a finite rate > 0");
+  // Beyond [1e-6, 1e7] requests/s the arrivals leave the int64-nanosecond clock or share one instant.
+  if (!(spec.rate_per_s >= 1e-6 && spec.rate_per_s <= 1e7))
+    throw InputError(path + ".rate_per_s: expected a rate in [1e-06, 1e+07] requests/s");
   spec.cv = params.get_double("cv");
-  if (!(spec.cv > 0.0) || !std::isfinite(spec.cv)) throw InputError(path + ".cv: expected a finite cv > 0");
+  if (!(spec.cv > 0.0 && spec.cv <= 100)) throw InputError(path + ".cv: expected a cv in (0, 100]");
   if (params.was_given("cv") && spec.process != ArrivalSpec::Process::gamma && spec.cv != 1.0)
     throw InputError(path + ".cv: only the gamma process has a tunable cv (poisson is 1, constant is 0)");
   return spec;
@@ -169,10 +170,15 @@ GeneratorSpec parse_generator_spec(const YAML::Node& node, const std::string& ya
   spec.duration_s = params.get_double("duration_s");
   if (params.was_given("count") == params.was_given("duration_s"))
     throw InputError(yaml_path + ": give exactly one of count and duration_s");
-  if (params.was_given("count") && spec.count < 1) throw InputError(yaml_path + ".count: expected >= 1");
-  if (params.was_given("duration_s") && !(spec.duration_s > 0.0 && std::isfinite(spec.duration_s)))
-    throw InputError(yaml_path + ".duration_s: expected a finite duration > 0");
+  if (params.was_given("count") && (spec.count < 1 || spec.count > 100'000'000))
+    throw InputError(yaml_path + ".count: expected an integer in [1, 100000000]");
+  if (params.was_given("duration_s") && !(spec.duration_s > 0.0 && spec.duration_s <= 1e8))
+    throw InputError(yaml_path + ".duration_s: expected seconds in (0, 1e8]");
   spec.arrival = parse_arrival(required_map(params, "arrival"), yaml_path + ".arrival");
+  if (params.was_given("duration_s") && spec.duration_s * spec.arrival.rate_per_s > 1e8)
+    throw InputError(yaml_path + ": duration_s x arrival.rate_per_s expects " +
+                     std::to_string(static_cast<long long>(spec.duration_s * spec.arrival.rate_per_s)) +
+                     " requests; at most 100000000");
   spec.input_tokens = parse_length(required_map(params, "input_tokens"), yaml_path + ".input_tokens");
   spec.output_tokens = parse_length(required_map(params, "output_tokens"), yaml_path + ".output_tokens");
   return spec;

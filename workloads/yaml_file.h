@@ -11,7 +11,9 @@ namespace sparsesim {
 YAML::Node load_yaml_file(const std::string& path);
 
 // Throws InputError("<path>: line L: duplicate key 'k' (first at line M)") for the first map, anywhere in
-// `node`, that repeats a scalar key. `path` names the file in the message.
+// `node`, that repeats a key; also for a key that is not a scalar (YAML's `? [a, b]: x`, which no
+// sparsesim file uses and yaml-cpp cannot convert to a name) and for a document of more than a million
+// nodes after alias expansion. `path` names the file in the message.
 void reject_duplicate_keys(const YAML::Node& node, const std::string& path);
 
 }  // namespace sparsesim

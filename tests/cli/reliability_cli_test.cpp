@@ -61,7 +61,7 @@ policies: [dense, fixed, length_scaled]
   const std::string db = (dir / "shared.db").string();
   const std::string background = std::string(SPARSESIM_BINARY) + " run " + (dir / "long.yaml").string() +
                                  " --threads 1 --out " + db + " > " + (dir / "first.txt").string() +
-                                 " 2>&1 &";
+                                 " 2>&1 & echo $! > " + (dir / "first.pid").string();
   REQUIRE(std::system(background.c_str()) == 0);
   bool refused = false;
   std::string output;
@@ -77,13 +77,19 @@ policies: [dense, fixed, length_scaled]
   INFO(output);
   CHECK(refused);
   CHECK(output.find("pid ") != std::string::npos);
-  // Wait for the first writer, then the database takes a writer again.
-  for (int attempt = 0; attempt < 600; ++attempt) {
-    std::ifstream first(dir / "first.txt");
-    std::string text((std::istreambuf_iterator<char>(first)), std::istreambuf_iterator<char>());
-    if (text.find("runs simulated") != std::string::npos) break;
+  // Wait for the first writer to exit (sanitizer builds run it many times slower than Release), then the
+  // database takes a writer again.
+  std::string pid;
+  std::ifstream(dir / "first.pid") >> pid;
+  REQUIRE(!pid.empty());
+  // A zombie (state Z: exited, not yet reaped by whoever adopted it) has finished too.
+  const auto running = [&pid] {
+    std::ifstream stat("/proc/" + pid + "/stat");
+    std::string id, name, state;
+    return static_cast<bool>(stat >> id >> name >> state) && state != "Z";
+  };
+  for (int attempt = 0; attempt < 12000 && running(); ++attempt)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
   const auto after = run_cli("run " + (dir / "tiny.yaml").string() + " --out " + db, dir);
   CHECK(after.exit_code == 0);
 }

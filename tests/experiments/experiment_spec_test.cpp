@@ -152,3 +152,39 @@ cluster: {gpu: H100-SXM, model: Qwen2.5-14B}
   CHECK(message.find("inline.yaml:5") != std::string::npos);
   CHECK(message.find("first at line 3") != std::string::npos);
 }
+
+TEST_CASE("a policy map without impl is an error naming the entry, whatever else it has (fuzzer finding)") {
+  const std::string base = R"(
+name: t
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2}
+)";
+  for (const char* policies :
+       {"policies: [dense, {impn: fixed, label: large-fixed}]\n",
+        "policies: [dense, {label: only-a-label}]\n", "policies: [dense, [fixed]]\n",
+        "policies: [dense, {impl: [fixed]}]\n", "policies: [dense, {impl: {a: 1}}]\n"}) {
+    INFO(policies);
+    const std::string error = error_of(base + policies);
+    CHECK(error.find("policies[1]") != std::string::npos);
+    CHECK(error.find("expected a policy name") != std::string::npos);
+  }
+}
+
+TEST_CASE("complex keys and alias bombs are input errors, not exceptions or hangs (fuzzer findings)") {
+  const std::string complex_key = error_of(std::string(kMinimal) + "? [a, b]\n: 1\n");
+  INFO(complex_key);
+  CHECK(complex_key.find("inline.yaml:6") != std::string::npos);
+  CHECK(complex_key.find("expected a name") != std::string::npos);
+  // Nine levels of ten aliases each: 10^9 nodes once expanded, from a dozen lines.
+  std::string bomb = std::string(kMinimal) + "x0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int level = 1; level <= 9; ++level) {
+    const std::string previous = std::string("*a").append(std::to_string(level - 1));
+    bomb.append("x").append(std::to_string(level)).append(": &a").append(std::to_string(level)).append(" [");
+    for (int copy = 0; copy < 10; ++copy) {
+      if (copy > 0) bomb += ", ";
+      bomb += previous;
+    }
+    bomb += "]\n";
+  }
+  CHECK(error_of(bomb).find("after expanding aliases") != std::string::npos);
+}

@@ -71,8 +71,9 @@ TEST_CASE("one knob per policy for all replications; a flat, noisy compute curve
       mooncake_experiment("{metric: gpu_seconds, target: {fraction_of_dense: 0.925}, tolerance: 0.005}"), db);
   REQUIRE(report.simulated == 12);  // three policies and the oracle bound, three replications each
   const auto rows = rows_by_policy(db);
-  for (const auto& [policy, row] : rows) {
-    INFO(policy);
+  for (const auto& entry : rows) {
+    const Row& row = entry.second;
+    INFO(entry.first);
     CHECK(row.knobs.size() == 1);  // every replication at the same knob
     CHECK(row.range_min <= row.range_max);
   }

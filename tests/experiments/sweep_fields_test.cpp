@@ -57,8 +57,10 @@ TEST_CASE("each sweepable field, swept over two values, gives two different conf
     INFO("field ", field);
     CHECK(kValues.count(field) == 1);
   }
-  for (const auto& [field, values] : kValues) {
-    INFO("field ", field);
+  for (const auto& entry : kValues) {
+    const std::string& field = entry.first;
+    const auto& values = entry.second;
+    INFO("field ", entry.first);
     YAML::Node document = YAML::Load(kBase);
     document["sweep"]["field"] = field;
     document["sweep"]["values"].push_back(values.first);

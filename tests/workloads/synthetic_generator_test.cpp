@@ -174,7 +174,8 @@ TEST_CASE("generator YAML errors name the path and what was expected") {
   CHECK(error_of("{arrival: {rate_per_s: 1}, " + lengths + "}").find("exactly one of count and duration_s") !=
         std::string::npos);
   CHECK(error_of("{count: 5, arrival: {rate_per_s: 0}, " + lengths + "}")
-            .find("workload.generator.arrival.rate_per_s: expected a finite rate > 0") != std::string::npos);
+            .find("workload.generator.arrival.rate_per_s: expected a rate in [1e-06, 1e+07] requests/s") !=
+        std::string::npos);
   CHECK(error_of("{count: 5, arrival: {process: hawkes, rate_per_s: 1}, " + lengths + "}")
             .find("arrival.process: expected poisson, gamma or constant") != std::string::npos);
   CHECK(error_of("{count: 5, arrival: {rate_per_s: 1, cv: 3}, " + lengths + "}")

@@ -1,0 +1,15 @@
+// The experiment YAML parser (with the GPU, model, quality and trace files it names, resolved from the
+// repository root) on arbitrary text.
+#include "experiments/experiment_spec.h"
+#include "fuzz_support.h"
+#include "workloads/input_error.h"
+#include "workloads/yaml_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string path = sparsesim::fuzz::write_input(".yaml", data, size);
+  try {
+    sparsesim::load_experiment(path);
+  } catch (const sparsesim::InputError&) {
+  }
+  return 0;
+}
