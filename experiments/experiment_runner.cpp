@@ -448,7 +448,7 @@ class ExperimentExecution {
       else
         for (const auto& item : entry.node) node[item.first.as<std::string>()] = YAML::Clone(item.second);
       for (const auto& item : parameters) node[item.first.as<std::string>()] = YAML::Clone(item.second);
-      entry.node = node;
+      entry.node.reset(node);  // not operator=: the other points' entries share this node's storage
     }
   }
 

@@ -144,7 +144,9 @@ TuningOutcome tune_policy(const PolicyEntry& entry, const TuneSpec& tune, const 
     return outcome;
   }
   if (best > 0) {
-    outcome.entry = with_parameters(entry.node, candidates[best]);
+    // reset, not operator=: assigning to a YAML::Node that shares entry.node's storage rewrites that
+    // storage, and every sweep point's copy of the entry with it.
+    outcome.entry.reset(with_parameters(entry.node, candidates[best]));
     outcome.parameters = flow_text(candidates[best]);
     outcome.improved = true;
   }

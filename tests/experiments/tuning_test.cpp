@@ -118,3 +118,30 @@ TEST_CASE("tune: ranges are checked against what the policy declares") {
   CHECK(first[0].size() == 0);
   CHECK(flow_text(first[3]) == flow_text(second[3]));
 }
+
+TEST_CASE("a tuned sweep point gets the tuning it gets alone, whatever ran before it on the thread") {
+  // Regression: assigning the winner to a YAML::Node that shared the entry's storage rewrote every sweep
+  // point's entry, so the next point's "as written" candidate was the previous point's winner.
+  const std::string base = R"(
+name: tuned_sweep
+workload: {trace: data/traces/mooncake/conversation_trace.jsonl, time_window: {start_s: 0, end_s: 300}}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2}
+quality: data/quality/sparse_frontier_prior.csv
+compute: {metric: attention_flops, target: {fraction_of_dense: 0.4}}
+policies: [dense, fixed]
+tune: {candidates: 3, policies: [fixed]}
+)";
+  const ExperimentRunReport both =
+      run_inline(base + "sweep: {field: workload.rate_multiplier, values: [2, 1]}\n",
+                 fresh_db("tuned_sweep_both.db"), 1);
+  const ExperimentRunReport alone = run_inline(
+      base + "sweep: {field: workload.rate_multiplier, values: [1]}\n", fresh_db("tuned_sweep_alone.db"), 1);
+  REQUIRE(both.tuning.size() == 2);
+  REQUIRE(alone.tuning.size() == 1);
+  const TuningReport& second = both.tuning.back();
+  CHECK(second.point == alone.tuning.front().point);
+  CHECK(second.written_quality == alone.tuning.front().written_quality);
+  CHECK(second.written_status == alone.tuning.front().written_status);
+  CHECK(second.best_quality == alone.tuning.front().best_quality);
+  CHECK(second.parameters == alone.tuning.front().parameters);
+}
