@@ -2,14 +2,10 @@
 // repository root) on arbitrary text.
 #include "experiments/experiment_spec.h"
 #include "fuzz_support.h"
-#include "workloads/input_error.h"
 #include "workloads/yaml_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = sparsesim::fuzz::write_input(".yaml", data, size);
-  try {
-    sparsesim::load_experiment(path);
-  } catch (const sparsesim::InputError&) {
-  }
+  sparsesim::fuzz::allowing_input_errors([&] { sparsesim::load_experiment(path); });
   return 0;
 }

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "workloads/input_error.h"
+
 namespace sparsesim::fuzz {
 
 inline std::string write_input(const std::string& suffix, const std::uint8_t* data, std::size_t size) {
@@ -16,6 +18,16 @@ inline std::string write_input(const std::string& suffix, const std::uint8_t* da
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   return path;
+}
+
+// Runs `use`; an InputError is the documented reaction to bad input and ends the input quietly, anything
+// else escapes to libFuzzer as a finding.
+template <class Use>
+void allowing_input_errors(Use&& use) {
+  try {
+    use();
+  } catch (const InputError&) {
+  }
 }
 
 }  // namespace sparsesim::fuzz
