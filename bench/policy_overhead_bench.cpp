@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "calibration/cost_model.h"
-#include "calibration/curve_quality_model.h"
-#include "calibration/hardware.h"
+#include "core/hardware.h"
+#include "cost/cost_model.h"
 #include "policies/budget_policy.h"
+#include "quality/curve_quality_model.h"
 #include "sim/simulation.h"
 #include "workloads/request_traits.h"
 #include "workloads/trace_reader.h"

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "calibration/cost_model.h"
-#include "calibration/hardware.h"
+#include "core/hardware.h"
+#include "cost/cost_model.h"
 #include "policies/budget_policy.h"
 #include "sim/simulation.h"
 #include "workloads/trace_reader.h"

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "calibration/hardware.h"
 #include "calibration/measurement.h"
 #include "calibration/measurement_grid.h"
 #include "calibration/profile_store.h"
+#include "core/hardware.h"
 
 namespace sparsesim {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

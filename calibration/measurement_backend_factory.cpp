@@ -6,7 +6,7 @@
 #include <cctype>
 
 #include "calibration/measurement_backends.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 #if SPARSESIM_HAVE_CUDA
 #include <dlfcn.h>

@@ -11,7 +11,7 @@
 #include "calibration/kernel_case_shapes.h"
 #include "calibration/kernels/reference_kernels.h"
 #include "calibration/measurement_backends.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 namespace {

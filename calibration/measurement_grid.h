@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "calibration/hardware.h"
 #include "calibration/measurement.h"
+#include "core/hardware.h"
 
 namespace sparsesim {
 

@@ -9,7 +9,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

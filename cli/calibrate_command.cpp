@@ -8,7 +8,7 @@
 #include "calibration/calibrate.h"
 #include "calibration/measurement_backends.h"
 #include "cli/command.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim::cli {
 namespace {

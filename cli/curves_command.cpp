@@ -11,9 +11,9 @@
 
 #include <boost/program_options.hpp>
 
-#include "calibration/quality_curves.h"
 #include "cli/command.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
+#include "quality/quality_curves.h"
 
 namespace sparsesim::cli {
 namespace {

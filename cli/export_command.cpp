@@ -8,9 +8,9 @@
 
 #include "cli/command.h"
 #include "cli/command_line.h"
+#include "core/atomic_file.h"
+#include "core/input_error.h"
 #include "experiments/results_store.h"
-#include "workloads/atomic_file.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include <boost/program_options/errors.hpp>
 
 #include "cli/command.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim::cli {
 

@@ -8,9 +8,9 @@
 #include <boost/program_options.hpp>
 
 #include "cli/command.h"
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/policy_knob_docs.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim::cli {
 namespace {
@@ -21,8 +21,8 @@ std::string tunable_text(const ParamSpec& param) {
   if (param.tune->kind == TuneRange::Kind::boolean) return " [tunable: false or true]";
   std::ostringstream text;
   text << " [tunable: " << param.tune->min << " to " << param.tune->max
-       << (param.tune->kind == TuneRange::Kind::integer ? ", integer" : "") << (param.tune->log ? ", log scale" : "")
-       << "]";
+       << (param.tune->kind == TuneRange::Kind::integer ? ", integer" : "")
+       << (param.tune->log ? ", log scale" : "") << "]";
   return text.str();
 }
 

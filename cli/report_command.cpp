@@ -6,12 +6,12 @@
 
 #include "cli/command.h"
 #include "cli/command_line.h"
+#include "core/input_error.h"
 #include "experiments/capacity_planner.h"
 #include "experiments/html_report.h"
 #include "experiments/results_store.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim::cli {
 namespace {

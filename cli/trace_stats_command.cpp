@@ -13,8 +13,8 @@
 
 #include "cli/command.h"
 #include "cli/command_line.h"
-#include "workloads/atomic_file.h"
-#include "workloads/input_error.h"
+#include "core/atomic_file.h"
+#include "core/input_error.h"
 #include "workloads/trace_loading.h"
 #include "workloads/trace_stats.h"
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "calibration/hardware.h"
+#include "core/hardware.h"
 #include "experiments/build_identity.h"
 #include "experiments/components.h"
 #include "experiments/config_hash.h"

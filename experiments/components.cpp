@@ -1,7 +1,7 @@
 #include "experiments/components.h"
 
-#include "calibration/curve_quality_model.h"
 #include "experiments/yaml_fields.h"
+#include "quality/curve_quality_model.h"
 
 namespace sparsesim {
 

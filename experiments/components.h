@@ -4,9 +4,9 @@
 #include <memory>
 #include <string>
 
-#include "calibration/cost_model.h"
-#include "calibration/quality_model.h"
+#include "cost/cost_model.h"
 #include "experiments/experiment_spec.h"
+#include "quality/quality_model.h"
 
 namespace sparsesim {
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/input_error.h"
 #include "experiments/build_identity.h"
 #include "experiments/components.h"
 #include "experiments/config_hash.h"
@@ -22,7 +23,6 @@
 #include "experiments/workload_builder.h"
 #include "experiments/yaml_fields.h"
 #include "sim/kv_cache.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

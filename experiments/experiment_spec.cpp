@@ -6,11 +6,11 @@
 #include <fstream>
 #include <set>
 
-#include "calibration/hardware.h"
+#include "core/hardware.h"
+#include "core/yaml_file.h"
 #include "experiments/yaml_fields.h"
 #include "policies/budget_policy.h"
 #include "workloads/request_traits.h"
-#include "workloads/yaml_file.h"
 
 namespace sparsesim {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "workloads/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace sparsesim {
 namespace {

@@ -6,11 +6,11 @@
 #include <map>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "experiments/capacity_planner.h"
 #include "experiments/gnuplot.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
-#include "workloads/atomic_file.h"
 
 namespace sparsesim {
 namespace {

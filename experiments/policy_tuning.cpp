@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/input_error.h"
 #include "experiments/config_hash.h"
 #include "experiments/yaml_fields.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 namespace {

@@ -5,9 +5,9 @@
 #include <limits>
 #include <unordered_map>
 
+#include "core/input_error.h"
 #include "experiments/yaml_fields.h"
 #include "workloads/dependency_groups.h"
-#include "workloads/input_error.h"
 #include "workloads/session_turns.h"
 #include "workloads/synthetic_generator.h"
 #include "workloads/think_time.h"

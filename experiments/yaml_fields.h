@@ -10,8 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "workloads/input_error.h"
-#include "workloads/params.h"
+#include "core/input_error.h"
+#include "core/params.h"
 
 namespace sparsesim {
 

@@ -1,5 +1,5 @@
 // GPU and model spec files on arbitrary text: the same bytes as both kinds.
-#include "calibration/hardware.h"
+#include "core/hardware.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

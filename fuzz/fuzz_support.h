@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim::fuzz {
 

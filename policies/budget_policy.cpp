@@ -1,6 +1,6 @@
 #include "policies/budget_policy.h"
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

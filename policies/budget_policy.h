@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "calibration/cost_model.h"
-#include "calibration/quality_model.h"
-#include "workloads/budget.h"
-#include "workloads/registry.h"
+#include "core/budget.h"
+#include "core/registry.h"
+#include "cost/cost_model.h"
+#include "quality/quality_model.h"
 #include "workloads/request.h"
 
 namespace sparsesim {

@@ -6,7 +6,7 @@
 // prompt (k >= L) is dense (Budget::kDenseKv: the growing cache is read in full).
 #include <cstdint>
 
-#include "workloads/budget.h"
+#include "core/budget.h"
 
 namespace sparsesim {
 

@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <map>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/length_scaling.h"
 #include "policies/policy_knob_docs.h"
-#include "workloads/input_error.h"
 #include "workloads/request_traits.h"
 
 namespace sparsesim {

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/policy_knob_docs.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

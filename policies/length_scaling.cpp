@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/input_error.h"
 #include "policies/budget_shapes.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "workloads/budget.h"
-#include "workloads/params.h"
+#include "core/budget.h"
+#include "core/params.h"
 
 namespace sparsesim {
 

@@ -14,11 +14,11 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/budget_shapes.h"
 #include "policies/policy_knob_docs.h"
 #include "policies/standalone_cost.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

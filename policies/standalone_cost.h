@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <optional>
 
-#include "calibration/cost_model.h"
-#include "calibration/quality_model.h"
+#include "core/budget.h"
+#include "cost/cost_model.h"
 #include "policies/budget_policy.h"
-#include "workloads/budget.h"
+#include "quality/quality_model.h"
 #include "workloads/request.h"
 
 namespace sparsesim {

@@ -16,10 +16,10 @@
 #include <limits>
 #include <map>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/budget_shapes.h"
 #include "policies/policy_knob_docs.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

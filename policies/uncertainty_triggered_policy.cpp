@@ -11,11 +11,11 @@
 // makes fewer requests fail and so fewer escalate.
 #include <algorithm>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/budget_shapes.h"
 #include "policies/policy_knob_docs.h"
 #include "policies/uncertainty_signal.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

@@ -1,7 +1,7 @@
 # Writes OUTPUT (a .cpp defining sparsesim::build_identity()) from VERSION and a SHA-256 over the
 # relative path and contents of every source file of the program. Rewrites OUTPUT only when it changes.
 file(GLOB_RECURSE files RELATIVE ${SOURCE_DIR}
-  ${SOURCE_DIR}/workloads/* ${SOURCE_DIR}/calibration/* ${SOURCE_DIR}/policies/* ${SOURCE_DIR}/sim/*
+  ${SOURCE_DIR}/core/* ${SOURCE_DIR}/workloads/* ${SOURCE_DIR}/calibration/* ${SOURCE_DIR}/cost/* ${SOURCE_DIR}/quality/* ${SOURCE_DIR}/policies/* ${SOURCE_DIR}/sim/*
   ${SOURCE_DIR}/experiments/*.cpp ${SOURCE_DIR}/experiments/*.h ${SOURCE_DIR}/cli/*
   ${SOURCE_DIR}/CMakeLists.txt)
 list(SORT files)

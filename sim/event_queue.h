@@ -8,7 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "workloads/time.h"
+#include "core/time.h"
 
 namespace sparsesim {
 

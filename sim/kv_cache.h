@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "calibration/hardware.h"
+#include "core/hardware.h"
 
 namespace sparsesim {
 

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "workloads/registry.h"
+#include "core/registry.h"
 #include "workloads/request.h"
 
 namespace sparsesim {

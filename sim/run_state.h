@@ -3,11 +3,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "calibration/cost_model.h"
-#include "calibration/quality_model.h"
+#include "core/budget.h"
+#include "cost/cost_model.h"
 #include "policies/budget_policy.h"
+#include "quality/quality_model.h"
 #include "sim/simulation.h"
-#include "workloads/budget.h"
 #include "workloads/request.h"
 
 namespace sparsesim {

@@ -9,13 +9,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/input_error.h"
 #include "sim/event_queue.h"
 #include "sim/kv_cache.h"
 #include "sim/replica.h"
 #include "sim/router.h"
 #include "sim/run_state.h"
 #include "sim/run_summary.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "calibration/cost_model.h"
-#include "calibration/quality_model.h"
+#include "cost/cost_model.h"
 #include "policies/budget_policy.h"
+#include "quality/quality_model.h"
 #include "workloads/request.h"
 
 namespace sparsesim {

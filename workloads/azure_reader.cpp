@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "workloads/text_scan.h"
+#include "core/text_scan.h"
 #include "workloads/trace_reader_support.h"
 
 namespace sparsesim {

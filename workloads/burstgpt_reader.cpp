@@ -5,8 +5,8 @@
 // The Model and Log Type columns are not used.
 #include <memory>
 
+#include "core/text_scan.h"
 #include "workloads/csv_columns_reader.h"
-#include "workloads/text_scan.h"
 
 namespace sparsesim {
 namespace {

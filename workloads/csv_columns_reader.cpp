@@ -4,7 +4,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "workloads/text_scan.h"
+#include "core/text_scan.h"
 #include "workloads/trace_links.h"
 #include "workloads/trace_reader_support.h"
 

@@ -6,8 +6,8 @@
 // workflow_column: job, think_time_column: think_s}.
 #include <memory>
 
+#include "core/input_error.h"
 #include "workloads/csv_columns_reader.h"
-#include "workloads/input_error.h"
 
 namespace sparsesim {
 namespace {

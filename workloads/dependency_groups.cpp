@@ -4,7 +4,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

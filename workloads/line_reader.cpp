@@ -6,7 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 namespace {

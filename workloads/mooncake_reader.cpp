@@ -3,7 +3,7 @@
 // hash_ids are 512-token prefix block hashes (the trace's block size; a reader parameter). No sessions.
 #include <memory>
 
-#include "workloads/text_scan.h"
+#include "core/text_scan.h"
 #include "workloads/trace_reader_support.h"
 
 namespace sparsesim {

@@ -15,7 +15,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "workloads/text_scan.h"
+#include "core/text_scan.h"
 #include "workloads/trace_reader_support.h"
 
 namespace sparsesim {

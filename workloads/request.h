@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workloads/time.h"
+#include "core/time.h"
 
 namespace sparsesim {
 

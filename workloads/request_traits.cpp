@@ -4,8 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "workloads/input_error.h"
-#include "workloads/params.h"
+#include "core/input_error.h"
+#include "core/params.h"
 #include "workloads/seeded_draws.h"
 
 namespace sparsesim {

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "workloads/input_error.h"
-#include "workloads/params.h"
+#include "core/input_error.h"
+#include "core/params.h"
 
 namespace sparsesim {
 

@@ -15,7 +15,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "workloads/time.h"
+#include "core/time.h"
 
 namespace sparsesim {
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

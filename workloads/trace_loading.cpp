@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
+#include "core/text_scan.h"
 #include "workloads/line_reader.h"
-#include "workloads/text_scan.h"
 #include "workloads/trace_links.h"
 
 namespace sparsesim {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "workloads/registry.h"
+#include "core/registry.h"
 #include "workloads/request.h"
 
 namespace sparsesim {

@@ -2,8 +2,8 @@
 
 #include <limits>
 
-#include "workloads/input_error.h"
-#include "workloads/text_scan.h"
+#include "core/input_error.h"
+#include "core/text_scan.h"
 
 namespace sparsesim {
 

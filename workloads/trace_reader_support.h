@@ -7,10 +7,10 @@
 #include <string_view>
 #include <vector>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
+#include "core/text_scan.h"
 #include "workloads/line_reader.h"
 #include "workloads/request.h"
-#include "workloads/text_scan.h"
 #include "workloads/trace_reader.h"
 
 namespace sparsesim {

@@ -14,8 +14,8 @@
 #include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/topological_sort.hpp>
 
-#include "workloads/input_error.h"
-#include "workloads/params.h"
+#include "core/input_error.h"
+#include "core/params.h"
 #include "workloads/seeded_draws.h"
 
 namespace sparsesim {

@@ -9,9 +9,9 @@
 #include <sqlite3.h>
 
 #include "calibration/calibrate.h"
-#include "calibration/cost_model.h"
 #include "calibration/measurement_backends.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
+#include "cost/cost_model.h"
 
 using namespace sparsesim;
 

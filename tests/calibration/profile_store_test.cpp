@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "calibration/profile_store.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 using namespace sparsesim;
 

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "cli_support.h"
-#include "workloads/atomic_file.h"
+#include "core/atomic_file.h"
 
 using namespace sparsesim::testing;
 

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "experiments/experiment_spec.h"
 #include "policies/budget_policy.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 

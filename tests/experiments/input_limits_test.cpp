@@ -1,8 +1,8 @@
 // Work that is empty or impossible is an error before any simulation, never a run with wrong numbers.
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "experiment_test_support.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 using namespace sparsesim::testing;

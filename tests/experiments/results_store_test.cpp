@@ -4,10 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/input_error.h"
 #include "experiments/results_store.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 

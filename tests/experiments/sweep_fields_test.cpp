@@ -8,8 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "core/input_error.h"
 #include "experiment_test_support.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 using namespace sparsesim::testing;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "../workloads/trace_test_files.h"
+#include "core/input_error.h"
 #include "experiments/components.h"
 #include "experiments/config_hash.h"
 #include "experiments/experiment_spec.h"
@@ -13,7 +14,6 @@
 #include "experiments/workload_builder.h"
 #include "policies/budget_policy.h"
 #include "sim/simulation.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 

@@ -2,12 +2,12 @@
 // tuning split disjoint from the evaluation split.
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "experiment_test_support.h"
 #include "experiments/policy_tuning.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
 #include "experiments/workload_builder.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 using namespace sparsesim::testing;

@@ -6,12 +6,12 @@
 #include <set>
 #include <string>
 
+#include "core/input_error.h"
 #include "experiments/components.h"
 #include "experiments/experiment_spec.h"
 #include "experiments/workload_builder.h"
 #include "policies/budget_policy.h"
 #include "sim/simulation.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 

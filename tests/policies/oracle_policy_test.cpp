@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/standalone_cost.h"
 #include "policy_test_doubles.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "calibration/cost_model.h"
-#include "calibration/quality_model.h"
+#include "cost/cost_model.h"
+#include "quality/quality_model.h"
 #include "workloads/request.h"
 #include "workloads/request_traits.h"
 #include "workloads/seeded_draws.h"

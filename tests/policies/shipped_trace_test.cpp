@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "calibration/curve_quality_model.h"
-#include "calibration/roofline_cost_model.h"
+#include "cost/roofline_cost_model.h"
 #include "policies/budget_policy.h"
 #include "policies/standalone_cost.h"
+#include "quality/curve_quality_model.h"
 #include "workloads/request_traits.h"
 #include "workloads/trace_reader.h"
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "policies/standalone_cost.h"
 #include "policies/uncertainty_signal.h"
 #include "policy_test_doubles.h"
-#include "workloads/input_error.h"
 #include "workloads/seeded_draws.h"
 
 using namespace sparsesim;

@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "policies/budget_policy.h"
 #include "sim/simulation.h"
 #include "sim_test_support.h"
-#include "workloads/input_error.h"
 
 using namespace sparsesim;
 using namespace sparsesim::testing;

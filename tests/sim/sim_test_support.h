@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "calibration/cost_model.h"
+#include "cost/cost_model.h"
 #include "policies/budget_policy.h"
 #include "sim/simulation.h"
 #include "workloads/request.h"

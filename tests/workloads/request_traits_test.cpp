@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 #include "workloads/request_traits.h"
 #include "workloads/seeded_draws.h"
 

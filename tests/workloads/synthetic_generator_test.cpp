@@ -5,8 +5,8 @@
 #include <cmath>
 #include <set>
 
+#include "core/input_error.h"
 #include "tests/workloads/trace_test_files.h"
-#include "workloads/input_error.h"
 #include "workloads/synthetic_draws.h"
 #include "workloads/synthetic_generator.h"
 #include "workloads/trace_stats.h"

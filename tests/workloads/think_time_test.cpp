@@ -5,7 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 #include "workloads/session_turns.h"
 #include "workloads/think_time.h"
 

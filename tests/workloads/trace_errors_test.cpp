@@ -2,8 +2,8 @@
 // field and what was expected.
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "tests/workloads/trace_test_files.h"
-#include "workloads/input_error.h"
 #include "workloads/trace_loading.h"
 
 using namespace sparsesim;

@@ -6,8 +6,8 @@
 #include <numeric>
 #include <set>
 
+#include "core/input_error.h"
 #include "tests/workloads/trace_test_files.h"
-#include "workloads/input_error.h"
 #include "workloads/trace_loading.h"
 
 using namespace sparsesim;

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/input_error.h"
 #include "tests/workloads/trace_test_files.h"
-#include "workloads/input_error.h"
 #include "workloads/line_reader.h"
 #include "workloads/trace_loading.h"
 

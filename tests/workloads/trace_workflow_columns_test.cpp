@@ -2,8 +2,8 @@
 // resolved after load_trace sorts rows by arrival; unknown parents, duplicate ids and cycles rejected.
 #include <doctest/doctest.h>
 
+#include "core/input_error.h"
 #include "trace_test_files.h"
-#include "workloads/input_error.h"
 #include "workloads/trace_loading.h"
 #include "workloads/trace_reader.h"
 

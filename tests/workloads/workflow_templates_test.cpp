@@ -5,8 +5,8 @@
 #include <set>
 #include <string>
 
+#include "core/input_error.h"
 #include "workloads/dependency_groups.h"
-#include "workloads/input_error.h"
 #include "workloads/workflow_templates.h"
 
 using namespace sparsesim;

@@ -15,9 +15,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "calibration/hardware.h"
-#include "workloads/input_error.h"
-#include "workloads/yaml_file.h"
+#include "core/hardware.h"
+#include "core/input_error.h"
+#include "core/yaml_file.h"
 
 namespace sparsesim {
 namespace {

@@ -4,7 +4,7 @@
 // time), with a per-kernel launch floor; see roofline_cost_model.cpp for every term and its assumptions.
 #include <string>
 
-#include "calibration/cost_model.h"
+#include "cost/cost_model.h"
 
 namespace sparsesim {
 

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "workloads/text_scan.h"
+#include "core/text_scan.h"
 
 using namespace sparsesim;
 

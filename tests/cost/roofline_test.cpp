@@ -4,9 +4,9 @@
 #include <cmath>
 #include <numeric>
 
-#include "calibration/cost_model.h"
-#include "calibration/roofline_cost_model.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
+#include "cost/cost_model.h"
+#include "cost/roofline_cost_model.h"
 
 using namespace sparsesim;
 

@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "calibration/hardware.h"
-#include "workloads/registry.h"
-#include "workloads/time.h"
+#include "core/hardware.h"
+#include "core/registry.h"
+#include "core/time.h"
 
 namespace sparsesim {
 

@@ -1,10 +1,10 @@
-#include "calibration/profile_cost_model.h"
+#include "cost/profile_cost_model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

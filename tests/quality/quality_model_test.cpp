@@ -6,9 +6,9 @@
 #include <fstream>
 #include <string>
 
-#include "calibration/curve_quality_model.h"
-#include "calibration/quality_curves.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
+#include "quality/curve_quality_model.h"
+#include "quality/quality_curves.h"
 
 using namespace sparsesim;
 

@@ -1,7 +1,7 @@
 #pragma once
 // The curve-based quality model: expected quality of a request = dense accuracy (model, task family,
 // input length) x prefill retention x decode retention, each retention looked up in the curve file at
-// the request's input length and task family (calibration/quality_curves.h):
+// the request's input length and task family (quality/quality_curves.h):
 //   prefill sparsity = budget.prefill_sparsity(), decode sparsity = budget.decode_sparsity(input_tokens).
 // A request whose task family is unknown (no task mix) is scored with the "mixed" (task-averaged) curve:
 // more conservative than the single-QA curve, which tolerates 0.95 sparsity almost for free. A family
@@ -11,7 +11,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "calibration/quality_model.h"
+#include "quality/quality_model.h"
 
 namespace sparsesim {
 

@@ -1,4 +1,4 @@
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 namespace {

@@ -1,4 +1,4 @@
-#include "calibration/cost_model.h"
+#include "cost/cost_model.h"
 
 namespace sparsesim {
 

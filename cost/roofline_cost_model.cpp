@@ -13,14 +13,14 @@
 //      hidden x 2 bytes over the interconnect.
 // Not modelled (documented simplifications): activation reads and writes of the GEMMs, biases, the
 // embedding lookup, overlap between kernels, block granularity of sparse attention, GEMM tile effects.
-#include "calibration/roofline_cost_model.h"
+#include "cost/roofline_cost_model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

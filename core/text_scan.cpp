@@ -1,4 +1,4 @@
-#include "workloads/text_scan.h"
+#include "core/text_scan.h"
 
 #include <charconv>
 #include <cmath>

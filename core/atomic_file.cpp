@@ -1,4 +1,4 @@
-#include "workloads/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,12 +1,12 @@
-#include "calibration/curve_quality_model.h"
+#include "quality/curve_quality_model.h"
 
 #include <algorithm>
 #include <array>
 #include <filesystem>
 
-#include "calibration/quality_curves.h"
-#include "workloads/input_error.h"
-#include "workloads/params.h"
+#include "core/input_error.h"
+#include "core/params.h"
+#include "quality/quality_curves.h"
 
 namespace sparsesim {
 namespace {

@@ -16,8 +16,8 @@
 #include <array>
 #include <string>
 
-#include "calibration/cost_model.h"
 #include "calibration/profile_store.h"
+#include "cost/cost_model.h"
 
 namespace sparsesim {
 

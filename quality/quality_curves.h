@@ -1,8 +1,8 @@
 #pragma once
 // Accuracy-versus-sparsity curves as data, and the lookup the quality model uses.
 //
-// Curve file (CSV, header required, one point per row):
-//   model,task_family,phase,seq_len_tokens,sparsity,retention,value_status,source
+// Curve file (CSV, header required, one point per row; columns in any order):
+//   model,task_family,phase,seq_len_tokens,sparsity,retention,value_status,source[,method]
 //   model          a model name (case-insensitive), or "*" / "any" for rows that apply to every model
 //                  without its own rows for that task family
 //   task_family    single_qa | multi_query_retrieval | high_scope | mixed (task-averaged curve)
@@ -12,7 +12,9 @@
 //   retention      sparse accuracy / dense accuracy, in [0, 1]; exactly 1 at sparsity 0
 //   value_status   READ_FROM_PAPER | APPROX_FROM_PAPER | ESTIMATE | EXTRAPOLATED | MEASURED | DEFINITION
 //   source         free text (quote it when it holds commas)
-// Every curve (model, family, phase, length) must have retention non-increasing in sparsity; a curve
+//   method         optional: the sparse method the curve was measured with (quest, vertical_slash, ...), or
+//                  "*" for a curve pooled over methods; a file without the column is pooled throughout
+// Every curve (model, family, phase, method, length) must have retention non-increasing in sparsity; a curve
 // without a sparsity-0 point gets (0, 1) added. A malformed cell, a duplicate point or a rising curve
 // is an InputError naming file:row and the field.
 //
@@ -29,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "calibration/quality_model.h"
+#include "quality/quality_model.h"
 #include "workloads/request.h"
 
 namespace sparsesim {
@@ -76,6 +78,7 @@ struct CurveSet {
   std::string model_key;  // lower case, "*" for any: what lookups compare
   std::string task_family;
   std::string phase;                 // "prefill", "decode" or "both"
+  std::string method = "*";          // lower case sparse method name, "*" when pooled over methods
   std::vector<LengthCurve> lengths;  // ascending length
   // The two shortest curves of the task-averaged ("mixed") set of the same model and phase, when this set
   // is another family's and both have two lengths: below the shortest length, the `trend` rule makes
@@ -92,14 +95,17 @@ class QualityCurves {
   // Loads and validates a curve file; throws InputError naming file:row and field.
   static QualityCurves load(const std::string& path);
 
-  // The curve set used for (model, family, phase): the model's own rows for that family (phase-specific
-  // before "both"), else the "*" rows. TaskFamily::unknown maps to the "mixed" curve. nullptr when none.
-  const CurveSet* find(const std::string& model, const std::string& task_family, CurvePhase phase) const;
+  // The curve set used for (model, family, phase, method): the model's own rows for that family before
+  // the "*" rows; within those, the method's own curve before the pooled ("*") one; within those, the
+  // phase's own curve before "both". TaskFamily::unknown maps to the "mixed" curve. nullptr when none.
+  const CurveSet* find(const std::string& model, const std::string& task_family, CurvePhase phase,
+                       const std::string& method = "*") const;
 
   // Convenience lookup by names (resolves the curve set on every call; the quality model caches it).
   // A family without a curve of its own uses the "mixed" curve; throws InputError when neither exists.
   RetentionLookup retention(const std::string& model, TaskFamily family, CurvePhase phase,
-                            std::int64_t seq_len_tokens, double sparsity, const ShortLengthRule& rule) const;
+                            std::int64_t seq_len_tokens, double sparsity, const ShortLengthRule& rule,
+                            const std::string& method = "*") const;
 
   const std::string& path() const { return path_; }
   const std::vector<CurveSet>& curve_sets() const { return sets_; }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "workloads/input_error.h"
-#include "workloads/params.h"
+#include "core/input_error.h"
+#include "core/params.h"
 
 namespace sparsesim {
 

@@ -1,4 +1,4 @@
-#include "calibration/quality_curves.h"
+#include "quality/quality_curves.h"
 
 #include <algorithm>
 #include <array>
@@ -11,8 +11,8 @@
 #include <string_view>
 #include <tuple>
 
-#include "workloads/input_error.h"
-#include "workloads/text_scan.h"
+#include "core/input_error.h"
+#include "core/text_scan.h"
 
 namespace sparsesim {
 namespace {
@@ -33,7 +33,10 @@ std::string normalise_model(std::string_view text) {
 // A CSV file read row by row, with columns found by header name.
 class CsvTable {
  public:
-  CsvTable(const std::string& path, const std::vector<std::string>& required_columns) : path_(path) {
+  // Optional columns absent from the header read as "*" in every row, after the required ones.
+  CsvTable(const std::string& path, const std::vector<std::string>& required_columns,
+           const std::vector<std::string>& optional_columns = {})
+      : path_(path) {
     if (std::filesystem::is_directory(path))
       throw InputError(path, 0, "", "is a directory, expected a CSV file");
     std::ifstream file(path);
@@ -57,6 +60,12 @@ class CsvTable {
                              "header lacks this column (expected columns: " + join(required_columns) + ")");
           columns_.push_back(static_cast<std::size_t>(found - fields.begin()));
         }
+        for (const auto& name : optional_columns) {
+          const auto found = std::find_if(fields.begin(), fields.end(),
+                                          [&](std::string_view field) { return trim_blanks(field) == name; });
+          columns_.push_back(found == fields.end() ? kAbsent
+                                                   : static_cast<std::size_t>(found - fields.begin()));
+        }
         header_width_ = fields.size();
         continue;
       }
@@ -66,7 +75,8 @@ class CsvTable {
                              std::to_string(fields.size()) + " (quote fields that contain commas)");
       Row row;
       row.line = line_number;
-      for (const std::size_t column : columns_) row.cells.emplace_back(trim_blanks(fields[column]));
+      for (const std::size_t column : columns_)
+        row.cells.emplace_back(column == kAbsent ? std::string_view("*") : trim_blanks(fields[column]));
       rows_.push_back(std::move(row));
     }
     if (!have_header) throw InputError(path, 0, "", "empty file: expected a header line");
@@ -87,6 +97,7 @@ class CsvTable {
 
  private:
   std::string path_;
+  static constexpr std::size_t kAbsent = static_cast<std::size_t>(-1);
   std::vector<std::size_t> columns_;
   std::size_t header_width_ = 0;
   std::vector<Row> rows_;
@@ -190,17 +201,19 @@ std::string curve_family_name(TaskFamily family) {
 // ---- Curve file -------------------------------------------------------------------------------------
 
 QualityCurves QualityCurves::load(const std::string& path) {
-  const CsvTable table(path, {"model", "task_family", "phase", "seq_len_tokens", "sparsity", "retention",
-                              "value_status", "source"});
+  const CsvTable table(
+      path,
+      {"model", "task_family", "phase", "seq_len_tokens", "sparsity", "retention", "value_status", "source"},
+      {"method"});
   struct Point {
     double sparsity, retention;
     std::string status;
     std::int64_t line;
   };
-  // (model, family, phase) -> length -> points; std::map keeps the result order deterministic.
-  std::map<std::tuple<std::string, std::string, std::string>, std::map<std::int64_t, std::vector<Point>>>
-      grouped;
-  std::map<std::tuple<std::string, std::string, std::string>, std::string> model_spelling;
+  // (model, family, phase, method) -> length -> points; std::map keeps the result order deterministic.
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  std::map<Key, std::map<std::int64_t, std::vector<Point>>> grouped;
+  std::map<Key, std::string> model_spelling;
 
   for (const auto& row : table.rows()) {
     const std::string& model = row.cells[0];
@@ -227,7 +240,14 @@ QualityCurves QualityCurves::load(const std::string& path) {
       throw InputError(
           path, row.line, "value_status",
           "expected one of " + list(kStatuses.begin(), kStatuses.end()) + ", got '" + status + "'");
-    const auto key = std::make_tuple(normalise_model(model), family, phase);
+    const std::string method = lower(row.cells[8]);
+    if (method.empty() ||
+        method.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_*") != std::string::npos)
+      throw InputError(path, row.line, "method",
+                       "expected a sparse method name (e.g. quest, vertical_slash) or '*' for curves pooled "
+                       "over methods, got '" +
+                           row.cells[8] + "'");
+    const auto key = std::make_tuple(normalise_model(model), family, phase, method);
     model_spelling.emplace(key, normalise_model(model) == "*" ? "*" : model);
     grouped[key][length].push_back({sparsity, retention, status, row.line});
   }
@@ -240,6 +260,7 @@ QualityCurves QualityCurves::load(const std::string& path) {
     set.model_key = std::get<0>(key);
     set.task_family = std::get<1>(key);
     set.phase = std::get<2>(key);
+    set.method = std::get<3>(key);
     for (auto& [length, points] : by_length) {
       std::stable_sort(points.begin(), points.end(),
                        [](const Point& a, const Point& b) { return a.sparsity < b.sparsity; });
@@ -283,10 +304,14 @@ QualityCurves QualityCurves::load(const std::string& path) {
   if (curves.sets_.empty()) throw InputError(path, 0, "", "no curve rows");
   for (auto& set : curves.sets_) {
     if (set.task_family == "mixed" || set.lengths.size() < 2) continue;
-    for (const auto& reference : curves.sets_)
-      if (reference.task_family == "mixed" && reference.model_key == set.model_key &&
-          reference.phase == set.phase && reference.lengths.size() >= 2)
-        set.trend_reference = {reference.lengths[0], reference.lengths[1]};
+    // The method's own task-averaged curve when it has one, else the pooled one.
+    for (const std::string& method : {set.method, std::string("*")}) {
+      for (const auto& reference : curves.sets_)
+        if (reference.task_family == "mixed" && reference.model_key == set.model_key &&
+            reference.phase == set.phase && reference.method == method && reference.lengths.size() >= 2)
+          set.trend_reference = {reference.lengths[0], reference.lengths[1]};
+      if (!set.trend_reference.empty()) break;
+    }
   }
   return curves;
 }
@@ -300,26 +325,31 @@ std::int64_t QualityCurves::shortest_length_tokens() const {
 }
 
 const CurveSet* QualityCurves::find(const std::string& model, const std::string& task_family,
-                                    CurvePhase phase) const {
+                                    CurvePhase phase, const std::string& method) const {
   const std::string wanted_model = normalise_model(model);
+  const std::string wanted_method = lower(method.empty() ? std::string("*") : method);
   const char* phase_name = phase == CurvePhase::prefill ? "prefill" : "decode";
   for (const std::string& candidate_model : {wanted_model, std::string("*")}) {
-    const CurveSet* pooled = nullptr;
-    for (const auto& set : sets_) {
-      if (set.model_key != candidate_model || set.task_family != task_family) continue;
-      if (set.phase == phase_name) return &set;
-      if (set.phase == "both") pooled = &set;
+    for (const std::string& candidate_method : {wanted_method, std::string("*")}) {
+      const CurveSet* pooled = nullptr;
+      for (const auto& set : sets_) {
+        if (set.model_key != candidate_model || set.task_family != task_family ||
+            set.method != candidate_method)
+          continue;
+        if (set.phase == phase_name) return &set;
+        if (set.phase == "both") pooled = &set;
+      }
+      if (pooled) return pooled;
     }
-    if (pooled) return pooled;
   }
   return nullptr;
 }
 
 RetentionLookup QualityCurves::retention(const std::string& model, TaskFamily family, CurvePhase phase,
                                          std::int64_t seq_len_tokens, double sparsity,
-                                         const ShortLengthRule& rule) const {
-  const CurveSet* set = find(model, curve_family_name(family), phase);
-  if (!set) set = find(model, "mixed", phase);
+                                         const ShortLengthRule& rule, const std::string& method) const {
+  const CurveSet* set = find(model, curve_family_name(family), phase, method);
+  if (!set) set = find(model, "mixed", phase, method);
   if (!set)
     throw InputError(path_, 0, "task_family",
                      "no curve for model " + model + ", family " + curve_family_name(family) +

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <string>
 
-#include "calibration/hardware.h"
-#include "workloads/input_error.h"
+#include "core/hardware.h"
+#include "core/input_error.h"
 
 using namespace sparsesim;
 

@@ -1,9 +1,9 @@
-#include "workloads/params.h"
+#include "core/params.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "calibration/quality_curves.h"
-#include "workloads/input_error.h"
+#include "core/input_error.h"
+#include "quality/quality_curves.h"
 
 using namespace sparsesim;
 
@@ -259,14 +259,19 @@ TEST_CASE("below the shortest length a flat family still loses tolerance at the 
   CHECK(at_4k.retention == doctest::Approx(0.8));
   CHECK(at_4k.kind == LookupKind::extrapolated);
   // At and above the shortest measured length the family's own curve is used unchanged.
-  CHECK(curves.retention("any-model", TaskFamily::single_qa, CurvePhase::prefill, 16384, 0.9, rule).retention ==
-        doctest::Approx(1.0));
+  CHECK(
+      curves.retention("any-model", TaskFamily::single_qa, CurvePhase::prefill, 16384, 0.9, rule).retention ==
+      doctest::Approx(1.0));
   // Without the reference the flat family keeps its 16K tolerance (the family's own trend only).
   rule.reference_trend = false;
-  CHECK(curves.retention("any-model", TaskFamily::single_qa, CurvePhase::prefill, 4096, 0.9, rule).retention ==
-        doctest::Approx(1.0));
+  CHECK(
+      curves.retention("any-model", TaskFamily::single_qa, CurvePhase::prefill, 4096, 0.9, rule).retention ==
+      doctest::Approx(1.0));
   // The mixed curve itself is unaffected by the option.
   ShortLengthRule with_reference;
-  CHECK(curves.retention("any-model", TaskFamily::unknown, CurvePhase::prefill, 4096, 0.9, with_reference).retention ==
-        doctest::Approx(curves.retention("any-model", TaskFamily::unknown, CurvePhase::prefill, 4096, 0.9, rule).retention));
+  CHECK(
+      curves.retention("any-model", TaskFamily::unknown, CurvePhase::prefill, 4096, 0.9, with_reference)
+          .retention ==
+      doctest::Approx(curves.retention("any-model", TaskFamily::unknown, CurvePhase::prefill, 4096, 0.9, rule)
+                          .retention));
 }

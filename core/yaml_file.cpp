@@ -1,9 +1,9 @@
-#include "workloads/yaml_file.h"
+#include "core/yaml_file.h"
 
 #include <filesystem>
 #include <map>
 
-#include "workloads/input_error.h"
+#include "core/input_error.h"
 
 namespace sparsesim {
 

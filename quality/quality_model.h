@@ -1,11 +1,11 @@
 #pragma once
 // The quality model: expected accuracy of a request given its length, task family and budget.
 // expected quality = dense accuracy(model, task family) x prefill retention x decode retention.
-// Retention comes from accuracy-versus-sparsity curves with provenance (see calibration/quality_curves.h).
+// Retention comes from accuracy-versus-sparsity curves with provenance (see quality/quality_curves.h).
 #include <cstdint>
 #include <string>
 
-#include "workloads/budget.h"
+#include "core/budget.h"
 #include "workloads/request.h"
 
 namespace sparsesim {
