@@ -12,6 +12,7 @@
 
 #include "core/hardware.h"
 #include "cost/cost_model.h"
+#include "cost/sparse_method.h"
 #include "policies/budget_policy.h"
 #include "quality/curve_quality_model.h"
 #include "sim/simulation.h"
@@ -43,8 +44,10 @@ const World& world() {
     w.cluster.model = load_model_config("Qwen2.5-7B");
     w.cluster.replicas = 4;
     const auto& roofline = CostModelRegistry::instance().get("roofline");
-    w.cost_model = roofline.factory(Params(YAML::Node(), "cost_model", roofline.params),
-                                    CostModelContext{w.cluster.gpu, w.cluster.model, 1});
+    const SparseMethods methods = make_sparse_methods(YAML::Node(), "sparse_methods");  // the defaults
+    w.cost_model = roofline.factory(
+        Params(YAML::Node(), "cost_model", roofline.params),
+        CostModelContext{w.cluster.gpu, w.cluster.model, 1, methods.prefill, methods.decode});
     w.quality_model = make_quality_model(
         YAML::Node(std::string(SPARSESIM_SOURCE_DIR) + "/data/quality/sparse_frontier_prior.csv"), "quality",
         w.cluster.model.name);

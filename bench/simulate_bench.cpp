@@ -13,6 +13,7 @@
 
 #include "core/hardware.h"
 #include "cost/cost_model.h"
+#include "cost/sparse_method.h"
 #include "policies/budget_policy.h"
 #include "sim/simulation.h"
 #include "workloads/trace_reader.h"
@@ -64,7 +65,9 @@ Setup make_setup(int replicas) {
   setup.cluster.gpu = load_gpu_spec("H100-SXM");
   setup.cluster.model = load_model_config("Qwen2.5-7B");
   setup.cluster.replicas = replicas;
-  CostModelContext context{setup.cluster.gpu, setup.cluster.model, setup.cluster.tensor_parallel};
+  const SparseMethods methods = make_sparse_methods(YAML::Node(), "sparse_methods");  // the defaults
+  CostModelContext context{setup.cluster.gpu, setup.cluster.model, setup.cluster.tensor_parallel,
+                           methods.prefill, methods.decode};
   const auto& entry = CostModelRegistry::instance().get("roofline");
   setup.cost_model = entry.factory(Params(YAML::Node(), "cost_model", entry.params), context);
   PolicyContext policy_context{&setup.cluster.model, setup.cost_model.get(), nullptr};

@@ -130,7 +130,11 @@ const std::vector<std::string> kGpuKeys = {"name",
                                            "decode_bandwidth_efficiency",
                                            "memory_bandwidth_efficiency",
                                            "launch_floor_us",
-                                           "interconnect_bytes_per_s"};
+                                           "interconnect_bytes_per_s",
+                                           "allreduce_latency_us",
+                                           "decode_attention_fixed_us",
+                                           "cpu_overhead_us_per_iteration",
+                                           "cpu_overhead_us_per_sequence"};
 
 const std::vector<std::string> kModelKeys = {
     "name",           "layers",     "hidden_size",         "query_heads",
@@ -152,6 +156,10 @@ GpuSpec parse_gpu(const std::string& path) {
   spec.memory_bandwidth_efficiency = file.get_positive("memory_bandwidth_efficiency", 1.0);
   spec.launch_floor_us = file.get_positive("launch_floor_us", 1000.0);
   spec.interconnect_bytes_per_s = file.get_positive("interconnect_bytes_per_s", 1e14);
+  spec.allreduce_latency_us = file.get_positive("allreduce_latency_us", 10000.0);
+  spec.decode_attention_fixed_us = file.get_positive("decode_attention_fixed_us", 10000.0);
+  spec.cpu_overhead_us_per_iteration = file.get_positive("cpu_overhead_us_per_iteration", 1e6);
+  spec.cpu_overhead_us_per_sequence = file.get_positive("cpu_overhead_us_per_sequence", 1e5);
   return spec;
 }
 

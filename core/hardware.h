@@ -20,6 +20,12 @@ struct GpuSpec {
   double memory_bandwidth_efficiency = 0.8;  // weight streaming in linear layers
   double launch_floor_us = 4.0;              // per kernel
   double interconnect_bytes_per_s = 450e9;   // NVLink, per direction, for tensor-parallel all-reduce
+  // What a roofline leaves out (each from a published measurement, see the YAML sources):
+  double allreduce_latency_us = 6.0;            // fixed time of one small tensor-parallel all-reduce
+  double decode_attention_fixed_us = 20.0;      // per layer per iteration: decode attention's time at
+                                                // zero KV bytes (short contexts run far below bandwidth)
+  double cpu_overhead_us_per_iteration = 1200;  // serving engine host work per iteration (schedule, inputs,
+  double cpu_overhead_us_per_sequence = 100;    // sampling, outputs): fixed + per sequence in the batch
 };
 
 struct ModelConfig {

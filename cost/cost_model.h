@@ -12,6 +12,8 @@
 
 namespace sparsesim {
 
+class SparseMethod;  // cost/sparse_method.h
+
 struct PrefillChunkWork {
   std::int32_t new_tokens = 0;     // prompt tokens computed in this chunk
   std::int32_t cached_tokens = 0;  // tokens of this request already in the KV cache before the chunk
@@ -57,6 +59,11 @@ struct CostModelContext {
   GpuSpec gpu;
   ModelConfig model;
   int tensor_parallel = 1;
+  // The cluster's sparse methods (cost/sparse_method.h): they price sparse prefill chunks and sparse decode
+  // steps. Null = sparse attention priced as its attended keys only (selection free, kernels perfectly
+  // efficient): an idealised bound, named so in describe().
+  std::shared_ptr<const SparseMethod> prefill_method;
+  std::shared_ptr<const SparseMethod> decode_method;
 };
 
 using CostModelRegistry = Registry<CostModel, const Params&, const CostModelContext&>;

@@ -8,11 +8,18 @@
 //   4. prefill attention: 4 x head_dim x query heads x attended keys per query token per layer, with the
 //      attended keys = causal keys within the chunk plus every cached key, times the density; against it
 //      the K/V read once (times density), the new K/V written, queries read and outputs written;
-//   5. decode attention: K/V bytes of the kv_tokens_read (plus the new token's K/V write) vs its FLOPs;
+//   5. decode attention: K/V bytes of the kv_tokens_read (plus the new token's K/V write) vs its FLOPs,
+//      plus a measured fixed time per layer (decode kernels run far below bandwidth at short contexts);
 //   6. tensor parallel > 1: two ring all-reduces per layer, each rank sending 2 (TP-1)/TP x tokens x
-//      hidden x 2 bytes over the interconnect.
+//      hidden x 2 bytes over the interconnect, plus a measured fixed latency per all-reduce;
+//   7. the serving engine's host work (scheduling, input preparation, sampling): a fixed time per
+//      iteration plus a time per sequence, overlapped with the GPU step (max) or serial (sum).
+// Sparse items are priced by the cluster's sparse methods (cost/methods/): a sparse prefill chunk by its
+// method's selection (pattern estimation) and block-sparse kernel, a sparse decode step by its method's
+// selection (Quest: page metadata, scoring, top-k) and paged kernel; their selection kernels add launch
+// floors. Without methods, sparse attention is priced ideally (attended keys only).
 // Not modelled (documented simplifications): activation reads and writes of the GEMMs, biases, the
-// embedding lookup, overlap between kernels, block granularity of sparse attention, GEMM tile effects.
+// embedding lookup, overlap between kernels, GEMM tile effects.
 #include "cost/roofline_cost_model.h"
 
 #include <algorithm>
@@ -31,12 +38,23 @@ RooflineEfficiencies RooflineEfficiencies::from_gpu(const GpuSpec& gpu) {
   efficiencies.decode_bandwidth = gpu.decode_bandwidth_efficiency;
   efficiencies.memory_bandwidth = gpu.memory_bandwidth_efficiency;
   efficiencies.launch_floor_us = gpu.launch_floor_us;
+  efficiencies.allreduce_latency_us = gpu.allreduce_latency_us;
+  efficiencies.decode_attention_fixed_us = gpu.decode_attention_fixed_us;
+  efficiencies.cpu_overhead_us_per_iteration = gpu.cpu_overhead_us_per_iteration;
+  efficiencies.cpu_overhead_us_per_sequence = gpu.cpu_overhead_us_per_sequence;
   return efficiencies;
 }
 
-RooflineCostModel::RooflineCostModel(const GpuSpec& gpu, const ModelConfig& model, int tensor_parallel,
+RooflineCostModel::RooflineCostModel(const CostModelContext& context,
                                      const RooflineEfficiencies& efficiencies)
-    : efficiencies_(efficiencies), tensor_parallel_(tensor_parallel), layers_(model.layers) {
+    : efficiencies_(efficiencies),
+      tensor_parallel_(context.tensor_parallel),
+      layers_(context.model.layers),
+      prefill_method_(context.prefill_method),
+      decode_method_(context.decode_method) {
+  const GpuSpec& gpu = context.gpu;
+  const ModelConfig& model = context.model;
+  const int tensor_parallel = context.tensor_parallel;
   if (tensor_parallel < 1)
     throw InputError("tensor_parallel: expected an integer >= 1, got " + std::to_string(tensor_parallel));
   if (model.query_heads % tensor_parallel != 0 || model.kv_heads % tensor_parallel != 0)
@@ -50,6 +68,16 @@ RooflineCostModel::RooflineCostModel(const GpuSpec& gpu, const ModelConfig& mode
     if (!(fraction > 0 && fraction <= 1))
       throw InputError("cost_model: efficiencies must lie in (0, 1], got " + std::to_string(fraction));
   if (!(efficiencies.launch_floor_us >= 0)) throw InputError("cost_model.launch_floor_us: expected >= 0");
+  for (const double term :
+       {efficiencies.allreduce_latency_us, efficiencies.decode_attention_fixed_us,
+        efficiencies.cpu_overhead_us_per_iteration, efficiencies.cpu_overhead_us_per_sequence})
+    if (!(term >= 0 && term <= 1e6))
+      throw InputError("cost_model: latency and overhead terms must lie in [0, 1e6] us, got " +
+                       std::to_string(term));
+  if (prefill_method_ && prefill_method_->phase() != SparsePhase::prefill)
+    throw InputError("sparse_methods.prefill: expected a prefill method");
+  if (decode_method_ && decode_method_->phase() != SparsePhase::decode)
+    throw InputError("sparse_methods.decode: expected a decode method");
 
   const double layers = model.layers;
   const double hidden = model.hidden_size;
@@ -85,15 +113,26 @@ RooflineCostModel::RooflineCostModel(const GpuSpec& gpu, const ModelConfig& mode
   kv_s_per_byte_ = 1 / (tp * gpu.hbm_bytes_per_s * efficiencies.decode_bandwidth);
   interconnect_s_per_byte_ = 1 / gpu.interconnect_bytes_per_s;  // per-rank traffic, already per rank
   launch_floor_s_ = efficiencies.launch_floor_us * 1e-6;
+  attention_shape_ = {
+      layers,   static_cast<double>(model.query_heads),          static_cast<double>(model.kv_heads),
+      head_dim, static_cast<double>(model.bytes_per_kv_element), tp};
+  attention_rates_ = {attention_s_per_flop_, kv_s_per_byte_, launch_floor_s_};
 
-  char text[320];
+  char text[600];
   std::snprintf(text, sizeof text,
                 "roofline (analytical estimate: %s peaks x efficiencies gemm %.2f, prefill attention %.2f, "
-                "decode bandwidth %.2f, weight bandwidth %.2f, launch floor %.1f us; %s, TP=%d)",
+                "decode bandwidth %.2f, weight bandwidth %.2f, launch floor %.1f us; decode attention %.0f "
+                "us/layer fixed, all-reduce %.0f us, engine CPU %.0f us + %.0f us/sequence %s; %s, TP=%d)",
                 gpu.name.c_str(), efficiencies.gemm, efficiencies.prefill_attention,
                 efficiencies.decode_bandwidth, efficiencies.memory_bandwidth, efficiencies.launch_floor_us,
-                model.name.c_str(), tensor_parallel);
+                efficiencies.decode_attention_fixed_us, efficiencies.allreduce_latency_us,
+                efficiencies.cpu_overhead_us_per_iteration, efficiencies.cpu_overhead_us_per_sequence,
+                efficiencies.cpu_overlapped ? "overlapped" : "serial", model.name.c_str(), tensor_parallel);
   description_ = text;
+  description_ += "; sparse prefill " +
+                  (prefill_method_ ? prefill_method_->describe() : std::string("ideal (no method)")) +
+                  "; sparse decode " +
+                  (decode_method_ ? decode_method_->describe() : std::string("ideal (no method)"));
 }
 
 std::string RooflineCostModel::describe() const {
@@ -133,17 +172,28 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
 
   // Prefill attention, per chunk.
   double prefill_sum_s = 0;
+  bool prefill_sparse = false;
   for (std::size_t i = 0; i < prefill_count; ++i) {
     const PrefillChunkWork& chunk = batch.prefills[i];
     const double new_tokens = chunk.new_tokens;
     const double cached = chunk.cached_tokens;
     const double density = chunk.density;
     tokens += new_tokens;
-    const double attended_keys = density * (new_tokens * cached + new_tokens * (new_tokens + 1) * 0.5);
-    const double flops = attention_flops_per_key_ * attended_keys;
-    const double bytes = kv_bytes_per_token_ * (density * (cached + new_tokens) + new_tokens) +
-                         query_output_bytes_per_token_ * new_tokens;
-    const double time_s = std::max(flops * attention_s_per_flop_, bytes * kv_s_per_byte_);
+    double flops, bytes, time_s;
+    if (density < 1.0 && prefill_method_) {
+      const SparseAttentionTime sparse =
+          prefill_method_->prefill_chunk(chunk, attention_shape_, attention_rates_);
+      flops = sparse.flops;
+      bytes = sparse.bytes;
+      time_s = sparse.total_s();
+      prefill_sparse = true;
+    } else {
+      const double attended_keys = density * (new_tokens * cached + new_tokens * (new_tokens + 1) * 0.5);
+      flops = attention_flops_per_key_ * attended_keys;
+      bytes = kv_bytes_per_token_ * (density * (cached + new_tokens) + new_tokens) +
+              query_output_bytes_per_token_ * new_tokens;
+      time_s = std::max(flops * attention_s_per_flop_, bytes * kv_s_per_byte_);
+    }
     item_s[i] = time_s;
     prefill_sum_s += time_s;
     attention_flops += flops;
@@ -152,11 +202,23 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
 
   // Decode attention, per sequence.
   double decode_sum_s = 0;
+  bool decode_sparse = false;
   for (std::size_t j = 0; j < decode_count; ++j) {
-    const double read_tokens = static_cast<double>(batch.decodes[j].kv_tokens_read);
-    const double flops = attention_flops_per_key_ * read_tokens;
-    const double bytes = kv_bytes_per_token_ * (read_tokens + 1) + query_output_bytes_per_token_;
-    const double time_s = std::max(flops * attention_s_per_flop_, bytes * kv_s_per_byte_);
+    const DecodeStepWork& step = batch.decodes[j];
+    double flops, bytes, time_s;
+    if (step.kv_tokens_read < step.context_tokens && decode_method_) {
+      const SparseAttentionTime sparse =
+          decode_method_->decode_step(step, attention_shape_, attention_rates_);
+      flops = sparse.flops;
+      bytes = sparse.bytes;
+      time_s = sparse.total_s();
+      decode_sparse = true;
+    } else {
+      const double read_tokens = static_cast<double>(step.kv_tokens_read);
+      flops = attention_flops_per_key_ * read_tokens;
+      bytes = kv_bytes_per_token_ * (read_tokens + 1) + query_output_bytes_per_token_;
+      time_s = std::max(flops * attention_s_per_flop_, bytes * kv_s_per_byte_);
+    }
     item_s[prefill_count + j] = time_s;
     decode_sum_s += time_s;
     attention_flops += flops;
@@ -165,8 +227,20 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
 
   const double floor_s = launch_floor_s_;
   const double layer_kernels_floor_s = layers_ * floor_s;
-  const double prefill_class_s = prefill_count ? std::max(prefill_sum_s, layer_kernels_floor_s) : 0;
-  const double decode_class_s = decode_count ? std::max(decode_sum_s, layer_kernels_floor_s) : 0;
+  // Each class runs one attention kernel per layer, plus the method's selection kernels when an item of
+  // the class is sparse. Decode attention also pays its measured fixed time per layer (short contexts run
+  // far below bandwidth: FlashInfer's decode kernels, data/gpus sources).
+  const int prefill_kernels = 1 + (prefill_sparse ? prefill_method_->selection_kernels_per_layer() : 0);
+  const int decode_kernels = 1 + (decode_sparse ? decode_method_->selection_kernels_per_layer() : 0);
+  const double prefill_fixed_s =
+      prefill_sparse ? layers_ * prefill_method_->selection_fixed_s_per_layer() : 0.0;
+  const double prefill_class_s =
+      prefill_count ? std::max(prefill_sum_s + prefill_fixed_s, prefill_kernels * layer_kernels_floor_s) : 0;
+  const double decode_fixed_s =
+      layers_ * (efficiencies_.decode_attention_fixed_us * 1e-6 +
+                 (decode_sparse ? decode_method_->selection_fixed_s_per_layer() : 0.0));
+  const double decode_class_s =
+      decode_count ? std::max(decode_sum_s + decode_fixed_s, decode_kernels * layer_kernels_floor_s) : 0;
   stretch_to(item_s, prefill_count, prefill_sum_s, prefill_class_s);
   stretch_to(item_s + prefill_count, decode_count, decode_sum_s, decode_class_s);
 
@@ -184,12 +258,18 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
       elementwise_bytes * weight_s_per_byte_,
       (kRooflineElementwiseKernelsPerLayer * layers_ + kRooflineElementwiseKernelsPerIteration) * floor_s);
   const double allreduce_s = tensor_parallel_ > 1
-                                 ? std::max(allreduce_bytes_per_token_ * tokens * interconnect_s_per_byte_,
-                                            kRooflineAllReducesPerLayer * layer_kernels_floor_s)
+                                 ? allreduce_bytes_per_token_ * tokens * interconnect_s_per_byte_ +
+                                       kRooflineAllReducesPerLayer * layers_ *
+                                           std::max(efficiencies_.allreduce_latency_us * 1e-6, floor_s)
                                  : 0;
 
   const double non_attention_s = layer_gemm_s + lm_head_s + elementwise_s + allreduce_s;
-  const double total_s = non_attention_s + prefill_class_s + decode_class_s;
+  const double gpu_s = non_attention_s + prefill_class_s + decode_class_s;
+  // The serving engine's host work per iteration (scheduling, input preparation, sampling, outputs).
+  const double cpu_s = (efficiencies_.cpu_overhead_us_per_iteration +
+                        efficiencies_.cpu_overhead_us_per_sequence * logits_rows) *
+                       1e-6;
+  const double total_s = efficiencies_.cpu_overlapped ? std::max(gpu_s, cpu_s) : gpu_s + cpu_s;
   // llround of a non-negative double is deterministic (IEEE arithmetic, round half away from zero).
   out.duration_ns = std::max<TimeNs>(1, static_cast<TimeNs>(std::llround(total_s * 1e9)));
 
@@ -225,7 +305,14 @@ const bool registered = CostModelRegistry::instance().add(
       {"decode_bandwidth_efficiency", kFromGpu, "fraction of HBM bandwidth reached reading K/V, (0, 1]"},
       {"memory_bandwidth_efficiency", kFromGpu,
        "fraction of HBM bandwidth reached streaming weights and activations, (0, 1]"},
-      {"launch_floor_us", kFromGpu, "smallest time of any kernel, microseconds"}},
+      {"launch_floor_us", kFromGpu, "smallest time of any kernel, microseconds"},
+      {"allreduce_latency_us", kFromGpu, "fixed time of one tensor-parallel all-reduce, microseconds"},
+      {"decode_attention_fixed_us", kFromGpu,
+       "decode attention time per layer at zero KV bytes, microseconds"},
+      {"cpu_overhead_us_per_iteration", kFromGpu, "serving-engine host work per iteration, microseconds"},
+      {"cpu_overhead_us_per_sequence", kFromGpu, "host work per sequence in the batch, microseconds"},
+      {"cpu_overhead", "overlapped",
+       "overlapped (iteration = max(GPU, CPU): engines that schedule ahead) | serial (GPU + CPU) | off"}},
      [](const Params& params, const CostModelContext& context) -> std::unique_ptr<CostModel> {
        RooflineEfficiencies efficiencies = RooflineEfficiencies::from_gpu(context.gpu);
        efficiencies.gemm = override_or(params, "gemm_efficiency", efficiencies.gemm);
@@ -236,6 +323,25 @@ const bool registered = CostModelRegistry::instance().add(
        efficiencies.memory_bandwidth =
            override_or(params, "memory_bandwidth_efficiency", efficiencies.memory_bandwidth);
        efficiencies.launch_floor_us = override_or(params, "launch_floor_us", efficiencies.launch_floor_us);
+       for (auto [name, field] :
+            {std::pair{"allreduce_latency_us", &RooflineEfficiencies::allreduce_latency_us},
+             std::pair{"decode_attention_fixed_us", &RooflineEfficiencies::decode_attention_fixed_us},
+             std::pair{"cpu_overhead_us_per_iteration", &RooflineEfficiencies::cpu_overhead_us_per_iteration},
+             std::pair{"cpu_overhead_us_per_sequence",
+                       &RooflineEfficiencies::cpu_overhead_us_per_sequence}}) {
+         efficiencies.*field = override_or(params, name, efficiencies.*field);
+         if (!(efficiencies.*field >= 0 && efficiencies.*field <= 1e6))
+           throw InputError(params.where(name) + ": expected microseconds in [0, 1e6]");
+       }
+       const std::string cpu_mode = params.get_string("cpu_overhead");
+       if (cpu_mode == "off") {
+         efficiencies.cpu_overhead_us_per_iteration = efficiencies.cpu_overhead_us_per_sequence = 0;
+       } else if (cpu_mode == "serial") {
+         efficiencies.cpu_overlapped = false;
+       } else if (cpu_mode != "overlapped") {
+         throw InputError(params.where("cpu_overhead") + ": expected overlapped, serial or off, got '" +
+                          cpu_mode + "'");
+       }
        for (const char* name : {"gemm_efficiency", "prefill_attention_efficiency",
                                 "decode_bandwidth_efficiency", "memory_bandwidth_efficiency"}) {
          const double value = override_or(params, name, 0.5);
@@ -245,8 +351,7 @@ const bool registered = CostModelRegistry::instance().add(
        }
        if (!(efficiencies.launch_floor_us >= 0 && efficiencies.launch_floor_us <= 1000))
          throw InputError(params.where("launch_floor_us") + ": expected microseconds in [0, 1000]");
-       return std::make_unique<RooflineCostModel>(context.gpu, context.model, context.tensor_parallel,
-                                                  efficiencies);
+       return std::make_unique<RooflineCostModel>(context, efficiencies);
      }});
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cost/cost_model.h"
+#include "cost/sparse_method.h"
 
 namespace sparsesim {
 
@@ -15,6 +16,13 @@ struct RooflineEfficiencies {
   double decode_bandwidth = 0.8;    // of HBM bandwidth, attention KV reads (decode and prefill)
   double memory_bandwidth = 0.8;    // of HBM bandwidth, weight streaming and elementwise kernels
   double launch_floor_us = 4.0;     // smallest time any kernel takes
+  // Terms a pure roofline leaves out, from published measurements (data/gpus/*.yaml sources):
+  double allreduce_latency_us = 6.0;         // fixed time per tensor-parallel all-reduce
+  double decode_attention_fixed_us = 20.0;   // decode attention per layer at zero KV bytes
+  double cpu_overhead_us_per_iteration = 0;  // serving-engine host work per iteration ...
+  double cpu_overhead_us_per_sequence = 0;   // ... and per sequence in the batch
+  bool cpu_overlapped = true;  // true: the iteration takes max(GPU, CPU) (engines that overlap scheduling
+                               // with the GPU step); false: GPU + CPU (a synchronous engine loop)
   static RooflineEfficiencies from_gpu(const GpuSpec& gpu);
 };
 
@@ -22,7 +30,8 @@ struct RooflineEfficiencies {
 // GEMMs: QKV projection, O projection, fused gate+up projection, down projection.
 // Elementwise: fused residual-add + input RMSNorm, RoPE (+ KV-cache write), fused residual-add +
 // post-attention RMSNorm, SiLU-and-multiply, final residual add. Attention: one kernel per layer for the
-// prefill chunks and one for the decodes, when present. Per iteration: final RMSNorm and sampling
+// prefill chunks and one for the decodes, when present, plus the sparse methods' selection kernels when a
+// sparse item is present. Per iteration: final RMSNorm and sampling
 // (elementwise), LM head (GEMM). Tensor parallel > 1: two all-reduces per layer (after the O projection and
 // after the down projection).
 constexpr int kRooflineGemmKernelsPerLayer = 4;
@@ -33,8 +42,11 @@ constexpr int kRooflineAllReducesPerLayer = 2;
 class RooflineCostModel final : public CostModel {
  public:
   // Throws InputError when tensor_parallel < 1 or does not divide the model's query and KV heads.
+  // `context` supplies the sparse methods (null methods: sparse attention priced ideally).
+  RooflineCostModel(const CostModelContext& context, const RooflineEfficiencies& efficiencies);
   RooflineCostModel(const GpuSpec& gpu, const ModelConfig& model, int tensor_parallel,
-                    const RooflineEfficiencies& efficiencies);
+                    const RooflineEfficiencies& efficiencies)
+      : RooflineCostModel(CostModelContext{gpu, model, tensor_parallel, nullptr, nullptr}, efficiencies) {}
   void step_cost(const BatchWork& batch, StepCost& out) const override;
   std::string describe() const override;
 
@@ -62,6 +74,10 @@ class RooflineCostModel final : public CostModel {
   double kv_s_per_byte_;
   double interconnect_s_per_byte_;
   double launch_floor_s_;
+  std::shared_ptr<const SparseMethod> prefill_method_;
+  std::shared_ptr<const SparseMethod> decode_method_;
+  AttentionShape attention_shape_;
+  AttentionRates attention_rates_;
 };
 
 }  // namespace sparsesim

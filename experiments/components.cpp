@@ -28,13 +28,16 @@ std::unique_ptr<CostModel> build_cost_model(const ExperimentSpec& spec, int tens
   }
   const auto& entry = CostModelRegistry::instance().get_for_input(name, yaml_where(node, "cost_model"));
   const Params params(parameters, "cost_model", entry.params);
-  CostModelContext context{spec.cluster.gpu, spec.cluster.model, tensor_parallel};
+  CostModelContext context{spec.cluster.gpu, spec.cluster.model, tensor_parallel, spec.sparse_methods.prefill,
+                           spec.sparse_methods.decode};
   return entry.factory(params, context);
 }
 
 std::unique_ptr<QualityModel> build_quality_model(const ExperimentSpec& spec) {
   if (!yaml_present(spec.quality)) return nullptr;
-  return make_quality_model(spec.quality, "quality", spec.cluster.model.name);
+  return make_quality_model(
+      spec.quality, "quality", spec.cluster.model.name,
+      {spec.sparse_methods.prefill->quality_curve_key(), spec.sparse_methods.decode->quality_curve_key()});
 }
 
 }  // namespace sparsesim

@@ -108,8 +108,9 @@ ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_pa
                             std::string& model_name) {
   const std::string path = "cluster";
   if (!node) throw InputError(source_path + ": missing required key 'cluster'");
-  require_keys_within(
-      node, path, {"gpu", "model", "tensor_parallel", "replicas", "router", "prefix_caching", "scheduler"});
+  require_keys_within(node, path,
+                      {"gpu", "model", "tensor_parallel", "replicas", "router", "prefix_caching", "scheduler",
+                       "sparse_methods"});
   ClusterConfig cluster;
   gpu_name = yaml_required<std::string>(node, path, "gpu", "a GPU name such as H100-SXM or a YAML path");
   model_name =
@@ -329,6 +330,8 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   spec.replications = yaml_in_range<int>(document, "", "replications", 1, 1, 1000);
   spec.workload = parse_workload(document["workload"], source_path);
   spec.cluster = parse_cluster(document["cluster"], source_path, spec.gpu_name, spec.model_name);
+  spec.sparse_methods = make_sparse_methods(document["cluster"]["sparse_methods"], "cluster.sparse_methods");
+  spec.cluster.decode_evicts_kv = spec.sparse_methods.decode->evicts_kv();
   // The parsed node itself (not a clone), so that parameter errors keep their line and column.
   spec.cost_model = document["cost_model"] ? document["cost_model"] : YAML::Node("roofline");
   if (spec.cost_model.IsMap() && spec.cost_model["profile"] && spec.cost_model["profile"].IsScalar())

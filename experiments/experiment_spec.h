@@ -10,6 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "cost/sparse_method.h"
+
 #include "sim/simulation.h"
 #include "workloads/request_traits.h"
 #include "workloads/session_turns.h"
@@ -107,8 +109,9 @@ struct ExperimentSpec {
   WorkloadSpec workload;
   ClusterConfig cluster;
   std::string gpu_name, model_name;
-  YAML::Node cost_model;  // "roofline", {profile: PATH}, or {impl: NAME, ...}
-  YAML::Node quality;     // null = no quality model
+  SparseMethods sparse_methods;  // cluster.sparse_methods (defaults: vertical_slash, quest)
+  YAML::Node cost_model;         // "roofline", {profile: PATH}, or {impl: NAME, ...}
+  YAML::Node quality;            // null = no quality model
   ComputeTargetSpec compute;
   SloSpec slo;
   std::vector<PolicyEntry> policies;

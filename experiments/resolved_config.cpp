@@ -66,6 +66,10 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   cluster["gpu"]["memory_bandwidth_efficiency"] = gpu.memory_bandwidth_efficiency;
   cluster["gpu"]["launch_floor_us"] = gpu.launch_floor_us;
   cluster["gpu"]["interconnect_bytes_per_s"] = gpu.interconnect_bytes_per_s;
+  cluster["gpu"]["allreduce_latency_us"] = gpu.allreduce_latency_us;
+  cluster["gpu"]["decode_attention_fixed_us"] = gpu.decode_attention_fixed_us;
+  cluster["gpu"]["cpu_overhead_us_per_iteration"] = gpu.cpu_overhead_us_per_iteration;
+  cluster["gpu"]["cpu_overhead_us_per_sequence"] = gpu.cpu_overhead_us_per_sequence;
   const auto& model = spec.cluster.model;
   cluster["model"]["name"] = model.name;
   cluster["model"]["layers"] = model.layers;

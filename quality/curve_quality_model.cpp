@@ -25,16 +25,18 @@ std::string locate(const std::string& path) {
 class CurveQualityModel final : public QualityModel {
  public:
   CurveQualityModel(QualityCurves curves, std::unique_ptr<DenseAccuracyTable> dense, ShortLengthRule rule,
-                    const std::string& model_name)
-      : curves_(std::move(curves)), dense_(std::move(dense)), rule_(rule) {
+                    const std::string& model_name, const QualityCurveMethods& methods, bool combine_worse)
+      : curves_(std::move(curves)), dense_(std::move(dense)), rule_(rule), combine_worse_(combine_worse) {
     std::string fallbacks;
+    bool method_curve[2] = {false, false};
     for (int index = 0; index < kTaskFamilyCount; ++index) {
       const auto family = static_cast<TaskFamily>(index);
       const std::string name = curve_family_name(family);
       for (const CurvePhase phase : {CurvePhase::prefill, CurvePhase::decode}) {
-        const CurveSet* set = curves_.find(model_name, name, phase);
+        const std::string& method = phase == CurvePhase::prefill ? methods.prefill : methods.decode;
+        const CurveSet* set = curves_.find(model_name, name, phase, method);
         if (!set) {
-          set = curves_.find(model_name, "mixed", phase);
+          set = curves_.find(model_name, "mixed", phase, method);
           if (set && fallbacks.find(name) == std::string::npos)
             fallbacks += (fallbacks.empty() ? "" : ", ") + name;
         }
@@ -45,6 +47,7 @@ class CurveQualityModel final : public QualityModel {
                   model_name + " and task family " + name +
                   " (nor a 'mixed' curve to fall back on; rows with model '*' apply to every model)");
         sets_[static_cast<std::size_t>(index) * 2 + static_cast<std::size_t>(phase)] = set;
+        if (set->method != "*") method_curve[static_cast<int>(phase)] = true;
       }
       dense_series_[static_cast<std::size_t>(index)] = dense_ ? dense_->find(model_name, name) : nullptr;
     }
@@ -53,6 +56,10 @@ class CurveQualityModel final : public QualityModel {
                    std::to_string(curves_.shortest_length_tokens()) + " tokens; " + rule_.describe() +
                    "; unknown task family scored with the 'mixed' curve";
     if (!fallbacks.empty()) description_ += "; no own curve, 'mixed' used for: " + fallbacks;
+    description_ += "; prefill " + methods.prefill +
+                    (method_curve[0] ? " (its own curves)" : " (pooled-method curves)") + ", decode " +
+                    methods.decode + (method_curve[1] ? " (its own curves)" : " (pooled-method curves)") +
+                    "; phases combined by " + (combine_worse_ ? "the worse retention" : "product");
     description_ += "); dense accuracy ";
     const bool any_dense = std::any_of(dense_series_.begin(), dense_series_.end(), [](auto* s) { return s; });
     if (!dense_)
@@ -76,7 +83,9 @@ class CurveQualityModel final : public QualityModel {
     score.decode_retention = decode.retention;
     score.prefill_lookup = prefill.kind;
     score.decode_lookup = decode.kind;
-    score.expected_quality = std::clamp(dense_accuracy * prefill.retention * decode.retention, 0.0, 1.0);
+    const double combined =
+        combine_worse_ ? std::min(prefill.retention, decode.retention) : prefill.retention * decode.retention;
+    score.expected_quality = std::clamp(dense_accuracy * combined, 0.0, 1.0);
     return score;
   }
 
@@ -86,6 +95,7 @@ class CurveQualityModel final : public QualityModel {
   QualityCurves curves_;
   std::unique_ptr<DenseAccuracyTable> dense_;
   ShortLengthRule rule_;
+  bool combine_worse_ = false;
   std::array<const CurveSet*, kTaskFamilyCount * 2> sets_{};  // [family][phase], never null
   std::array<const DenseAccuracySeries*, kTaskFamilyCount> dense_series_{};
   std::string description_;
@@ -129,7 +139,9 @@ ShortLengthRule parse_rule(const YAML::Node& node, const std::string& yaml_path)
 }  // namespace
 
 std::unique_ptr<QualityModel> make_quality_model(const YAML::Node& node, const std::string& yaml_path,
-                                                 const std::string& model_name) {
+                                                 const std::string& model_name,
+                                                 const QualityCurveMethods& methods) {
+  std::string combine = "product";
   std::string curves_path;
   std::string dense_path;
   bool dense_given = false;
@@ -143,8 +155,13 @@ std::unique_ptr<QualityModel> make_quality_model(const YAML::Node& node, const s
          {"dense_accuracy", "beside_curves",
           "path of the dense accuracy CSV (default: dense_accuracy.csv beside the curves)"},
          {"below_shortest_length", "{rule: trend}",
-          "rule below the shortest measured length: {rule: trend|clamp|floor, floor_retention}"}},
+          "rule below the shortest measured length: {rule: trend|clamp|floor, floor_retention}"},
+         {"phase_combine", "product",
+          "how prefill and decode retentions combine: product (independent losses, default) | worse"}},
         {});
+    combine = params.get_string("phase_combine");
+    if (combine != "product" && combine != "worse")
+      throw InputError(params.where("phase_combine") + ": expected product or worse, got '" + combine + "'");
     curves_path = params.get_string("curves");
     if (params.was_given("dense_accuracy")) {
       dense_path = params.get_string("dense_accuracy");
@@ -173,7 +190,8 @@ std::unique_ptr<QualityModel> make_quality_model(const YAML::Node& node, const s
   } else if (std::error_code error; fs::exists(beside_curves, error)) {
     dense = std::make_unique<DenseAccuracyTable>(DenseAccuracyTable::load(beside_curves.string()));
   }
-  return std::make_unique<CurveQualityModel>(std::move(curves), std::move(dense), rule, model_name);
+  return std::make_unique<CurveQualityModel>(std::move(curves), std::move(dense), rule, model_name, methods,
+                                             combine == "worse");
 }
 
 }  // namespace sparsesim

@@ -1,5 +1,7 @@
 #include "sim/replica.h"
 
+#include "sim/sparse_fallback.h"
+
 #include <algorithm>
 
 namespace sparsesim {
@@ -126,6 +128,14 @@ void Replica::schedule_running_prefills(std::int32_t& budget_tokens) {
   }
 }
 
+Budget Replica::keep_profitable_sparsity(const Request& spec, const Budget& budget) {
+  if (budget.is_dense()) return budget;
+  const FallbackDecision decision = drop_unprofitable_sparsity(run_.cost_model, spec, budget);
+  run_.totals.dense_fallback_prefills += decision.prefill_fell_back ? 1 : 0;
+  run_.totals.dense_fallback_decodes += decision.decode_fell_back ? 1 : 0;
+  return decision.budget;
+}
+
 void Replica::admit_waiting(TimeNs now_ns, std::int32_t& budget_tokens) {
   while (budget_tokens > 0 && !waiting_.empty() &&
          running_.size() < static_cast<std::size_t>(run_.scheduler.max_running)) {
@@ -141,6 +151,8 @@ void Replica::admit_waiting(TimeNs now_ns, std::int32_t& budget_tokens) {
                                                          static_cast<double>(kv_.total_blocks())
                                                    : 1.0;
       budget = run_.policy.initial_budget(spec, load);
+      budget.evicts_kv = run_.decode_evicts_kv && budget.decode_kv_budget_tokens != Budget::kDenseKv;
+      budget = keep_profitable_sparsity(spec, budget);
     }
     // Leading prefix blocks already cached are referenced, not recomputed; at least one token is computed
     // so that the prefill emits the next token. Eviction budgets compress the KV, so they share nothing.
@@ -272,7 +284,14 @@ void Replica::after_token(std::int32_t request, TimeNs now_ns, std::vector<std::
   const Request& spec = run_.requests[request];
   const auto escalation = run_.policy.revise(spec, state.budget);
   if (!escalation) return;
+  const Budget before = state.budget;
   state.budget = escalation->budget;
+  // Evicted tokens are gone: without a prefill rerun, an evicting decode keeps reading what it kept.
+  state.budget.evicts_kv = before.evicts_kv;
+  if (before.evicts_kv && !escalation->rerun_prefill)
+    state.budget.decode_kv_budget_tokens =
+        std::min(state.budget.decode_kv_budget_tokens, before.decode_kv_budget_tokens);
+  state.budget = keep_profitable_sparsity(spec, state.budget);
   run_.results[request].escalated = true;
   ++run_.totals.escalations;
   if (escalation->rerun_prefill) {

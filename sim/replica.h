@@ -79,6 +79,8 @@ class Replica {
 
   // Reused every iteration (no per-step allocation once warmed up).
   BatchWork batch_;
+  // The budget with each phase's sparsity dropped where the method prices it above dense (counted).
+  Budget keep_profitable_sparsity(const Request& spec, const Budget& budget);
   StepCost cost_;
   StepShares shares_;
   std::vector<StepItem> prefill_items_;

@@ -39,8 +39,10 @@ struct RequestState {
 struct RunTotals {
   std::int64_t preemptions = 0;
   std::int64_t escalations = 0;
-  std::int64_t lookups[3] = {0, 0, 0};  // by LookupKind
-  double gpu_busy_ns = 0;               // step durations x tensor_parallel
+  std::int64_t dense_fallback_prefills = 0;  // sparse prefill budgets run dense: the method cost more
+  std::int64_t dense_fallback_decodes = 0;   // sparse decode budgets run dense: the method cost more
+  std::int64_t lookups[3] = {0, 0, 0};       // by LookupKind
+  double gpu_busy_ns = 0;                    // step durations x tensor_parallel
   double attention_flops = 0;
   double memory_bytes = 0;
 };
@@ -55,6 +57,7 @@ struct RunContext {
   const SchedulerConfig& scheduler;
   int tensor_parallel;
   bool prefix_caching;
+  bool decode_evicts_kv;  // the cluster's decode method evicts KV: sparse decode budgets compress the cache
   int revision_after_tokens;
   RunTotals totals;
 };

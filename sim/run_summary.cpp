@@ -54,6 +54,8 @@ void summarise_run(const RunTotals& totals, SimulationResult& result) {
   summary.requests = static_cast<std::int64_t>(result.requests.size());
   summary.preemptions = totals.preemptions;
   summary.escalations = totals.escalations;
+  summary.dense_fallback_prefills = totals.dense_fallback_prefills;
+  summary.dense_fallback_decodes = totals.dense_fallback_decodes;
   summary.gpu_busy_s = totals.gpu_busy_ns / 1e9;
   summary.attention_flops = totals.attention_flops;
   summary.memory_bytes = totals.memory_bytes;

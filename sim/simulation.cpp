@@ -51,6 +51,7 @@ class Simulation final : public ClusterView {
              cluster.scheduler,
              cluster.tensor_parallel,
              cluster.prefix_caching,
+             cluster.decode_evicts_kv,
              policy.revision_after_tokens(),
              RunTotals{}},
         router_(make_router(cluster.router)) {

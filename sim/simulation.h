@@ -30,6 +30,9 @@ struct ClusterConfig {
   SchedulerConfig scheduler;
   // Per-replica prefix cache over Request::prefix_block_ids: cached leading blocks skip prefill.
   bool prefix_caching = false;
+  // The decode method evicts KV (SnapKV-style, cost/sparse_method.h): a request whose decode budget is
+  // sparse keeps only the budget's tokens after prefill (Budget::evicts_kv is set from this).
+  bool decode_evicts_kv = false;
 };
 
 enum class RequestStatus : std::uint8_t { done = 0, rejected };
@@ -90,6 +93,10 @@ struct RunSummary {
   double mean_expected_quality = 0;  // over completed requests
   std::int64_t lookups_exact = 0, lookups_interpolated = 0, lookups_extrapolated = 0;
   std::int64_t escalations = 0;
+  // Requests whose sparse budget ran dense in a phase because the method priced it above dense
+  // (sim/sparse_fallback.h).
+  std::int64_t dense_fallback_prefills = 0;
+  std::int64_t dense_fallback_decodes = 0;
   std::int64_t events = 0;     // simulator events processed
   double prefix_hit_rate = 0;  // prefix-cached prompt tokens / prompt tokens, over completed
   std::int64_t workflows = 0;  // distinct workflow ids

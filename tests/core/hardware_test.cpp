@@ -35,6 +35,10 @@ const std::string kGoodGpu =
     "memory_bandwidth_efficiency: 0.75\n"
     "launch_floor_us: 3\n"
     "interconnect_bytes_per_s: 200e9\n"
+    "allreduce_latency_us: 6\n"
+    "decode_attention_fixed_us: 20\n"
+    "cpu_overhead_us_per_iteration: 1200\n"
+    "cpu_overhead_us_per_sequence: 100\n"
     "sources: {peak_bf16_flops_per_s: made up for a test}\n";
 
 std::string replace_line(const std::string& text, const std::string& key, const std::string& new_line) {
@@ -193,7 +197,7 @@ TEST_CASE(
   // A key given twice: yaml-cpp would keep the first silently.
   const std::string twice = write_temp("twice.yaml", kGoodGpu + "launch_floor_us: 5\n");
   CHECK_THROWS_WITH_AS(load_gpu_spec(twice), doctest::Contains("duplicate key"), InputError);
-  CHECK_THROWS_WITH_AS(load_gpu_spec(twice), doctest::Contains("twice.yaml:14"), InputError);
+  CHECK_THROWS_WITH_AS(load_gpu_spec(twice), doctest::Contains("twice.yaml:18"), InputError);
   // A directory where a file is expected names the path, not a stream error.
   const fs::path folder = fs::path(SPARSESIM_TEST_TMP) / "hardware_test" / "a_folder.yaml";
   fs::create_directories(folder);

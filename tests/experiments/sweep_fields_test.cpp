@@ -90,7 +90,10 @@ TEST_CASE("each sweepable field, swept over two values, gives two different conf
 
 TEST_CASE("swept fractions of dense give each point its own compute target") {
   YAML::Node document = YAML::Load(kBase);
-  document["sweep"] = YAML::Load("{field: compute.target.fraction_of_dense, values: [0.2, 0.1]}");
+  // Long prompts (Mooncake): on the Azure conversation trace's ~1K-token prompts sparse attention never
+  // pays, so every request runs dense (sim/sparse_fallback.h) and no fraction below 1 is reachable.
+  document["workload"]["trace"] = "data/traces/mooncake/conversation_trace.jsonl";
+  document["sweep"] = YAML::Load("{field: compute.target.fraction_of_dense, values: [0.4, 0.2]}");
   std::ostringstream yaml;
   yaml << document;
   const std::string db = fresh_db("sweep_fraction.db");
@@ -104,10 +107,11 @@ TEST_CASE("swept fractions of dense give each point its own compute target") {
   while (query.step())
     rows.push_back({query.column_double(0), query.column_double(1), query.column_double(2)});
   REQUIRE(rows.size() == 2);
-  // Point 0.1 targets half the attention FLOPs of point 0.2, and fixed meets each.
+  // Point 0.2 targets half the attention FLOPs of point 0.4, and fixed meets each.
   CHECK(rows[0][1] == doctest::Approx(rows[1][1] * 0.5).epsilon(1e-9));
-  CHECK(rows[0][2] == doctest::Approx(rows[0][1]).epsilon(0.006));
-  CHECK(rows[1][2] == doctest::Approx(rows[1][1]).epsilon(0.006));
+  // 2%: a request whose sparse prefill stops paying runs dense, so compute moves in small jumps.
+  CHECK(rows[0][2] == doctest::Approx(rows[0][1]).epsilon(0.02));
+  CHECK(rows[1][2] == doctest::Approx(rows[1][1]).epsilon(0.02));
 }
 
 TEST_CASE("sweep values out of a field's range are input errors, not wrapped integers") {

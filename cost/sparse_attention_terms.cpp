@@ -1,0 +1,51 @@
+#include "cost/sparse_attention_terms.h"
+
+#include <algorithm>
+
+namespace sparsesim {
+
+double dense_causal_keys(const PrefillChunkWork& chunk) {
+  const double new_tokens = chunk.new_tokens;
+  return new_tokens * chunk.cached_tokens + new_tokens * (new_tokens + 1) * 0.5;
+}
+
+double attention_flops_per_pair(const AttentionShape& shape) {
+  return 4 * shape.head_dim * shape.query_heads * shape.layers;
+}
+
+double kv_bytes_per_token(const AttentionShape& shape) {
+  return 2 * shape.layers * shape.kv_heads * shape.head_dim * shape.kv_bytes_per_element;
+}
+
+double query_output_bytes_per_token(const AttentionShape& shape) {
+  return 2 * shape.layers * shape.query_heads * shape.head_dim * 2.0;
+}
+
+SparseAttentionTime block_sparse_kernel(const PrefillChunkWork& chunk, const AttentionShape& shape,
+                                        const AttentionRates& rates, const BlockSparseKernelTerms& terms) {
+  const double density = chunk.density;
+  const double keys = dense_causal_keys(chunk);
+  const double per_pair = attention_flops_per_pair(shape);
+  const double work_pairs = density * keys + terms.skipped_block_fraction * (1 - density) * keys +
+                            terms.fixed_keys_per_query * chunk.new_tokens;
+  const double bytes =
+      kv_bytes_per_token(shape) * (density * (chunk.cached_tokens + chunk.new_tokens) + chunk.new_tokens) +
+      query_output_bytes_per_token(shape) * chunk.new_tokens;
+  SparseAttentionTime time;
+  time.flops = per_pair * density * keys;
+  time.bytes = bytes;
+  time.kernel_s = std::max(terms.full_density_slowdown * per_pair * work_pairs * rates.attention_s_per_flop,
+                           bytes * rates.kv_s_per_byte);
+  return time;
+}
+
+SparseAttentionTime paged_decode_kernel(double tokens_read, const AttentionShape& shape,
+                                        const AttentionRates& rates) {
+  SparseAttentionTime time;
+  time.flops = attention_flops_per_pair(shape) * tokens_read;
+  time.bytes = kv_bytes_per_token(shape) * (tokens_read + 1) + query_output_bytes_per_token(shape);
+  time.kernel_s = std::max(time.flops * rates.attention_s_per_flop, time.bytes * rates.kv_s_per_byte);
+  return time;
+}
+
+}  // namespace sparsesim

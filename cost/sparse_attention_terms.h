@@ -1,0 +1,40 @@
+#pragma once
+// Cost terms shared by the sparse methods (cost/methods/*.cpp): the block-sparse attention kernel that
+// every prefill method ends in, the paged decode attention kernel, and the whole-model byte and FLOP
+// counts they are built from. Times in seconds, all layers, tensor-parallel ranks working in parallel.
+#include "cost/sparse_method.h"
+
+namespace sparsesim {
+
+// Causal keys a chunk's queries attend densely: every cached key plus the causal triangle of the chunk.
+double dense_causal_keys(const PrefillChunkWork& chunk);
+// Score + value FLOPs per (query, key) pair, whole model: 4 x head_dim x query heads x layers.
+double attention_flops_per_pair(const AttentionShape& shape);
+// K and V bytes of one token, all layers and heads.
+double kv_bytes_per_token(const AttentionShape& shape);
+// Query read and output write bytes of one query token, all layers and heads (bf16).
+double query_output_bytes_per_token(const AttentionShape& shape);
+
+// The block-sparse prefill kernel (FlashAttention-style tiles over the active key blocks). Measured
+// kernels do not scale with density: the block-sparse kernel is slower than dense FlashAttention even at
+// full density (`full_density_slowdown`), each query still pays a fixed cost (loading its tile, the
+// softmax rescale, writing the output), expressed as `fixed_keys_per_query` keys of dense work, and each
+// skipped block may still cost `skipped_block_fraction` of an active one (reading the block index).
+//   compute = full_density_slowdown x pair FLOPs x (density x keys
+//             + skipped_block_fraction x (1 - density) x keys + fixed_keys_per_query x new tokens)
+//             at the dense attention rate
+//   memory  = K/V of the attended keys + queries and outputs at the KV bandwidth
+//   kernel  = max(compute, memory)
+struct BlockSparseKernelTerms {
+  double full_density_slowdown = 1;
+  double fixed_keys_per_query = 0;
+  double skipped_block_fraction = 0;
+};
+SparseAttentionTime block_sparse_kernel(const PrefillChunkWork& chunk, const AttentionShape& shape,
+                                        const AttentionRates& rates, const BlockSparseKernelTerms& terms);
+
+// Paged decode attention over `tokens_read` tokens of one sequence: max(K/V bytes, FLOPs).
+SparseAttentionTime paged_decode_kernel(double tokens_read, const AttentionShape& shape,
+                                        const AttentionRates& rates);
+
+}  // namespace sparsesim
