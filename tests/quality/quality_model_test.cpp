@@ -157,3 +157,35 @@ TEST_CASE("quality config: map form, rules, and errors naming the YAML path") {
   CHECK(retention_only->score(request_of(16384, TaskFamily::high_scope), sparse_budget(0.5, 8192))
             .expected_quality == doctest::Approx(0.9 * 0.9));  // both phases at sparsity 0.5
 }
+
+TEST_CASE("a policy sparse in one phase gets exactly that phase's curve, under either combine rule") {
+  const std::string path = (std::filesystem::path(SPARSESIM_TEST_TMP) / "phase_curves.csv").string();
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path)
+      << "model,task_family,phase,seq_len_tokens,sparsity,retention,value_status,source,method\n"
+         "*,mixed,prefill,16384,0.9,0.80,ESTIMATE,test,*\n"
+         "*,mixed,decode,16384,0.9,0.95,ESTIMATE,test,*\n"
+         "*,mixed,decode,16384,0.9,0.60,ESTIMATE,test,snapkv\n";
+  Request request;
+  request.input_tokens = 16384;
+  Budget prefill_only;
+  prefill_only.prefill_density = 0.1;
+  Budget decode_only;
+  decode_only.decode_kv_budget_tokens = 1638;  // sparsity 0.9 at 16384
+  Budget both = prefill_only;
+  both.decode_kv_budget_tokens = 1638;
+  for (const char* combine : {"product", "worse"}) {
+    const YAML::Node node = YAML::Load(std::string("{curves: ") + path + ", phase_combine: " + combine + "}");
+    const auto model = make_quality_model(node, "quality", "Qwen2.5-7B", {"vertical_slash", "quest"});
+    CHECK(model->score(request, prefill_only).expected_quality == doctest::Approx(0.80).epsilon(0.002));
+    CHECK(model->score(request, decode_only).expected_quality == doctest::Approx(0.95).epsilon(0.002));
+    const double both_quality = model->score(request, both).expected_quality;
+    CHECK(both_quality == doctest::Approx(std::string(combine) == "product" ? 0.76 : 0.80).epsilon(0.002));
+    // The decode method's own curve replaces the pooled one.
+    const auto snapkv = make_quality_model(node, "quality", "Qwen2.5-7B", {"vertical_slash", "snapkv"});
+    CHECK(snapkv->score(request, decode_only).expected_quality == doctest::Approx(0.60).epsilon(0.002));
+  }
+  CHECK_THROWS_AS(make_quality_model(YAML::Load(std::string("{curves: ") + path + ", phase_combine: sum}"),
+                                     "quality", "Qwen2.5-7B"),
+                  InputError);
+}
