@@ -29,12 +29,16 @@ std::string coefficients_path() {
   return (std::filesystem::path(SPARSESIM_SOURCE_DIR) / "data" / "sparse_methods.yaml").string();
 }
 
-// The file is read once per process; it is small and methods are built once per run.
-const YAML::Node& coefficients_file(const std::string& path) {
+// The file is read once per process; it is small and methods are built once per run. Callers hold
+// coefficients_mutex() while they read the document (yaml-cpp nodes are not safe to share across threads).
+std::mutex& coefficients_mutex() {
   static std::mutex mutex;
+  return mutex;
+}
+
+const YAML::Node& coefficients_file(const std::string& path) {
   static std::string loaded_path;
   static YAML::Node document;
-  std::lock_guard<std::mutex> lock(mutex);
   if (loaded_path != path) {
     document = load_yaml_file(path);
     loaded_path = path;
@@ -104,6 +108,7 @@ SparseMethods make_sparse_methods(const YAML::Node& node, const std::string& yam
 MethodCoefficient sparse_method_coefficient(const std::string& method, const std::string& name, double min,
                                             double max) {
   const std::string path = coefficients_path();
+  std::lock_guard<std::mutex> lock(coefficients_mutex());
   const YAML::Node& document = coefficients_file(path);
   const YAML::Node section = document[method];
   if (!section || !section.IsMap())
