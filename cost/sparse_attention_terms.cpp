@@ -39,6 +39,21 @@ SparseAttentionTime block_sparse_kernel(const PrefillChunkWork& chunk, const Att
   return time;
 }
 
+void add_last_query_estimation(const PrefillChunkWork& chunk, const AttentionShape& shape,
+                               const AttentionRates& rates, double probe_queries, double ns_per_new_key_head,
+                               SparseAttentionTime& time) {
+  const double keys = static_cast<double>(chunk.cached_tokens) + chunk.new_tokens;
+  const double queries = std::min(probe_queries, static_cast<double>(chunk.new_tokens));
+  const double estimate_flops = attention_flops_per_pair(shape) * queries * keys;
+  const double estimate_bytes = kv_bytes_per_token(shape) * 0.5 * keys;  // keys only
+  const double estimate_s =
+      std::max(estimate_flops * rates.attention_s_per_flop, estimate_bytes * rates.kv_s_per_byte);
+  const double per_key_s = ns_per_new_key_head * 1e-9 * chunk.new_tokens * shape.query_heads * shape.layers /
+                           shape.tensor_parallel;
+  time.selection_s += estimate_s + per_key_s;
+  time.bytes += estimate_bytes;
+}
+
 SparseAttentionTime paged_decode_kernel(double tokens_read, const AttentionShape& shape,
                                         const AttentionRates& rates) {
   SparseAttentionTime time;

@@ -33,6 +33,15 @@ struct BlockSparseKernelTerms {
 SparseAttentionTime block_sparse_kernel(const PrefillChunkWork& chunk, const AttentionShape& shape,
                                         const AttentionRates& rates, const BlockSparseKernelTerms& terms);
 
+// Pattern estimation of the content-based prefill methods (Vertical-Slash, FlexPrefill), added to
+// `time`: the chunk's last `probe_queries` queries attend every key densely (keys read once), then a
+// per-key step (index building, pattern search) at `ns_per_new_key_head` per key and query head. That step
+// runs once per prompt over its keys, so a chunked prefill is charged its own new keys' share and
+// chunking does not multiply it.
+void add_last_query_estimation(const PrefillChunkWork& chunk, const AttentionShape& shape,
+                               const AttentionRates& rates, double probe_queries, double ns_per_new_key_head,
+                               SparseAttentionTime& time);
+
 // Paged decode attention over `tokens_read` tokens of one sequence: max(K/V bytes, FLOPs).
 SparseAttentionTime paged_decode_kernel(double tokens_read, const AttentionShape& shape,
                                         const AttentionRates& rates);

@@ -24,18 +24,7 @@ class FlexPrefillMethod final : public SparseMethod {
   SparseAttentionTime prefill_chunk(const PrefillChunkWork& chunk, const AttentionShape& shape,
                                     const AttentionRates& rates) const override {
     SparseAttentionTime time = kernel_.kernel(chunk, shape, rates);
-    const double block = block_.value;
-    const double keys = static_cast<double>(chunk.cached_tokens) + chunk.new_tokens;
-    const double queries = std::min(block, static_cast<double>(chunk.new_tokens));
-    const double estimate_flops = attention_flops_per_pair(shape) * queries * keys;
-    const double estimate_bytes = kv_bytes_per_token(shape) * 0.5 * keys;
-    const double estimate_s =
-        std::max(estimate_flops * rates.attention_s_per_flop, estimate_bytes * rates.kv_s_per_byte);
-    // Searched once per prompt over its keys; a chunk is charged its new keys' share (see vertical_slash).
-    const double search_s =
-        search_ns_.value * 1e-9 * chunk.new_tokens * shape.query_heads * shape.layers / shape.tensor_parallel;
-    time.selection_s = estimate_s + search_s;
-    time.bytes += estimate_bytes;
+    add_last_query_estimation(chunk, shape, rates, block_.value, search_ns_.value, time);
     return time;
   }
 

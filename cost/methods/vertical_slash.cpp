@@ -27,18 +27,7 @@ class VerticalSlashMethod final : public SparseMethod {
                                     const AttentionRates& rates) const override {
     SparseAttentionTime time = kernel_.kernel(chunk, shape, rates);
     time.kernel_s *= slowdown_.value;
-    const double keys = static_cast<double>(chunk.cached_tokens) + chunk.new_tokens;
-    const double queries = std::min(last_q_.value, static_cast<double>(chunk.new_tokens));
-    const double estimate_flops = attention_flops_per_pair(shape) * queries * keys;
-    const double estimate_bytes = kv_bytes_per_token(shape) * 0.5 * keys;  // keys only
-    const double estimate_s =
-        std::max(estimate_flops * rates.attention_s_per_flop, estimate_bytes * rates.kv_s_per_byte);
-    // The index is built once per prompt over its keys (MInference's single pass); a chunked prefill is
-    // charged its own new keys' share, so chunking does not multiply the cost.
-    const double index_s =
-        index_ns_.value * 1e-9 * chunk.new_tokens * shape.query_heads * shape.layers / shape.tensor_parallel;
-    time.selection_s = estimate_s + index_s;
-    time.bytes += estimate_bytes;
+    add_last_query_estimation(chunk, shape, rates, last_q_.value, index_ns_.value, time);
     return time;
   }
 
