@@ -1,4 +1,5 @@
 // sparsesim run EXPERIMENT.yaml [--out RESULTS.db] [--seed N] [--threads N]
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -6,9 +7,12 @@
 
 #include "cli/command.h"
 #include "cli/command_line.h"
+#include "cli/isocost_command.h"
+#include "core/yaml_file.h"
 #include "experiments/capacity_planner.h"
 #include "experiments/experiment_runner.h"
 #include "experiments/html_report.h"
+#include "experiments/isocost_study.h"
 #include "experiments/results_store.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
@@ -37,6 +41,10 @@ int run_command(int argc, char** argv) {
                                                                                "never draw the progress bar");
   po::variables_map vm;
   if (!parse_command_line(argc, argv, options, "EXPERIMENT.yaml", experiment_path, vm)) return 0;
+  // An iso-cost study (an `isocost:` key) is analytic: no workload, no database.
+  if (std::filesystem::is_regular_file(experiment_path) &&
+      is_isocost_document(load_yaml_file(experiment_path)))
+    return run_isocost_file(experiment_path, false);
 
   ExperimentSpec spec = load_experiment(experiment_path);
   if (vm.count("seed")) spec.seed = seed;

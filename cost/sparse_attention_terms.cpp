@@ -51,6 +51,7 @@ void add_last_query_estimation(const PrefillChunkWork& chunk, const AttentionSha
   const double per_key_s = ns_per_new_key_head * 1e-9 * chunk.new_tokens * shape.query_heads * shape.layers /
                            shape.tensor_parallel;
   time.selection_s += estimate_s + per_key_s;
+  time.flops += estimate_flops;  // executed on the GPU, so counted in attention FLOPs
   time.bytes += estimate_bytes;
 }
 

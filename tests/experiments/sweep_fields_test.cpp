@@ -93,7 +93,7 @@ TEST_CASE("swept fractions of dense give each point its own compute target") {
   // Long prompts (Mooncake): on the Azure conversation trace's ~1K-token prompts sparse attention never
   // pays, so every request runs dense (sim/sparse_fallback.h) and no fraction below 1 is reachable.
   document["workload"]["trace"] = "data/traces/mooncake/conversation_trace.jsonl";
-  document["sweep"] = YAML::Load("{field: compute.target.fraction_of_dense, values: [0.4, 0.2]}");
+  document["sweep"] = YAML::Load("{field: compute.target.fraction_of_dense, values: [0.6, 0.3]}");
   std::ostringstream yaml;
   yaml << document;
   const std::string db = fresh_db("sweep_fraction.db");
@@ -107,7 +107,8 @@ TEST_CASE("swept fractions of dense give each point its own compute target") {
   while (query.step())
     rows.push_back({query.column_double(0), query.column_double(1), query.column_double(2)});
   REQUIRE(rows.size() == 2);
-  // Point 0.2 targets half the attention FLOPs of point 0.4, and fixed meets each.
+  // Point 0.3 targets half the attention FLOPs of point 0.6, and fixed meets each (below ~24% of dense the
+  // methods' estimation and page-scoring FLOPs make the target unreachable).
   CHECK(rows[0][1] == doctest::Approx(rows[1][1] * 0.5).epsilon(1e-9));
   // 2%: a request whose sparse prefill stops paying runs dense, so compute moves in small jumps.
   CHECK(rows[0][2] == doctest::Approx(rows[0][1]).epsilon(0.02));
