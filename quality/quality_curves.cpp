@@ -11,6 +11,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "core/csv_table.h"
 #include "core/input_error.h"
 #include "core/text_scan.h"
 
@@ -28,91 +29,6 @@ std::string lower(std::string_view text) {
 std::string normalise_model(std::string_view text) {
   const std::string low = lower(text);
   return low == "any" ? "*" : low;
-}
-
-// A CSV file read row by row, with columns found by header name.
-class CsvTable {
- public:
-  // Optional columns absent from the header read as "*" in every row, after the required ones.
-  CsvTable(const std::string& path, const std::vector<std::string>& required_columns,
-           const std::vector<std::string>& optional_columns = {})
-      : path_(path) {
-    if (std::filesystem::is_directory(path))
-      throw InputError(path, 0, "", "is a directory, expected a CSV file");
-    std::ifstream file(path);
-    if (!file) throw InputError(path, 0, "", "cannot open file");
-    std::string line;
-    std::int64_t line_number = 0;
-    std::vector<std::string_view> fields;
-    bool have_header = false;
-    while (std::getline(file, line)) {
-      ++line_number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (trim_blanks(line).empty() || line.front() == '#') continue;  // blank lines and comments
-      if (!split_csv_line(line, ',', fields)) throw InputError(path, line_number, "", "unterminated quote");
-      if (!have_header) {
-        have_header = true;
-        for (const auto& name : required_columns) {
-          const auto found = std::find_if(fields.begin(), fields.end(),
-                                          [&](std::string_view field) { return trim_blanks(field) == name; });
-          if (found == fields.end())
-            throw InputError(path, line_number, name,
-                             "header lacks this column (expected columns: " + join(required_columns) + ")");
-          columns_.push_back(static_cast<std::size_t>(found - fields.begin()));
-        }
-        for (const auto& name : optional_columns) {
-          const auto found = std::find_if(fields.begin(), fields.end(),
-                                          [&](std::string_view field) { return trim_blanks(field) == name; });
-          columns_.push_back(found == fields.end() ? kAbsent
-                                                   : static_cast<std::size_t>(found - fields.begin()));
-        }
-        header_width_ = fields.size();
-        continue;
-      }
-      if (fields.size() != header_width_)
-        throw InputError(path, line_number, "",
-                         "expected " + std::to_string(header_width_) + " fields as in the header, got " +
-                             std::to_string(fields.size()) + " (quote fields that contain commas)");
-      Row row;
-      row.line = line_number;
-      for (const std::size_t column : columns_)
-        row.cells.emplace_back(column == kAbsent ? std::string_view("*") : trim_blanks(fields[column]));
-      rows_.push_back(std::move(row));
-    }
-    if (!have_header) throw InputError(path, 0, "", "empty file: expected a header line");
-  }
-
-  struct Row {
-    std::int64_t line = 0;
-    std::vector<std::string> cells;  // in the order of required_columns
-  };
-  const std::vector<Row>& rows() const { return rows_; }
-  const std::string& path() const { return path_; }
-
-  static std::string join(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& name : names) out += (out.empty() ? "" : ",") + name;
-    return out;
-  }
-
- private:
-  std::string path_;
-  static constexpr std::size_t kAbsent = static_cast<std::size_t>(-1);
-  std::vector<std::size_t> columns_;
-  std::size_t header_width_ = 0;
-  std::vector<Row> rows_;
-};
-
-double parse_number(const CsvTable& table, const CsvTable::Row& row, std::size_t column, const char* field,
-                    double low, double high, bool high_inclusive, const char* expected) {
-  const std::string& text = row.cells[column];
-  double value = 0;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  const bool parsed = !text.empty() && result.ec == std::errc() && result.ptr == text.data() + text.size();
-  if (!parsed || !std::isfinite(value) || value < low || (high_inclusive ? value > high : value >= high))
-    throw InputError(table.path(), row.line, field,
-                     std::string("expected ") + expected + ", got '" + text + "'");
-  return value;
 }
 
 std::int64_t parse_length(const CsvTable& table, const CsvTable::Row& row, std::size_t column) {
@@ -228,9 +144,9 @@ QualityCurves QualityCurves::load(const std::string& path) {
       throw InputError(path, row.line, "phase",
                        "expected prefill, decode or both, got '" + row.cells[2] + "'");
     const std::int64_t length = parse_length(table, row, 3);
-    const double sparsity = parse_number(table, row, 4, "sparsity", 0.0, 1.0, false, "a sparsity in [0, 1)");
+    const double sparsity = csv_number(table, row, 4, "sparsity", 0.0, 1.0, false, "a sparsity in [0, 1)");
     const double retention =
-        parse_number(table, row, 5, "retention", 0.0, 1.0, true, "a retention (sparse / dense) in [0, 1]");
+        csv_number(table, row, 5, "retention", 0.0, 1.0, true, "a retention (sparse / dense) in [0, 1]");
     if (sparsity == 0.0 && retention != 1.0)
       throw InputError(
           path, row.line, "retention",
@@ -461,7 +377,7 @@ DenseAccuracyTable DenseAccuracyTable::load(const std::string& path) {
                            row.cells[1] + "'");
     const std::int64_t length = parse_length(table, row, 2);
     const double accuracy =
-        parse_number(table, row, 3, "dense_accuracy", 0.0, 1.0, true, "an accuracy in [0, 1]");
+        csv_number(table, row, 3, "dense_accuracy", 0.0, 1.0, true, "an accuracy in [0, 1]");
     if (std::find(kStatuses.begin(), kStatuses.end(), row.cells[4]) == kStatuses.end())
       throw InputError(
           path, row.line, "value_status",
