@@ -139,6 +139,12 @@ std::string RooflineCostModel::describe() const {
   return description_;
 }
 
+void RooflineCostModel::replace_layer_terms(std::function<double(double)> measured_seconds,
+                                            const std::string& description) {
+  measured_layer_seconds_ = std::move(measured_seconds);
+  description_ = description + "; attention, LM head and CPU work: " + description_;
+}
+
 namespace {
 
 // Spreads a class floor over its items in proportion to their own times (equally when all are zero), so
@@ -263,7 +269,9 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
                                            std::max(efficiencies_.allreduce_latency_us * 1e-6, floor_s)
                                  : 0;
 
-  const double non_attention_s = layer_gemm_s + lm_head_s + elementwise_s + allreduce_s;
+  const double non_attention_s = (measured_layer_seconds_ ? measured_layer_seconds_(tokens)
+                                                          : layer_gemm_s + elementwise_s + allreduce_s) +
+                                 lm_head_s;
   const double gpu_s = non_attention_s + prefill_class_s + decode_class_s;
   // The serving engine's host work per iteration (scheduling, input preparation, sampling, outputs).
   const double cpu_s = (efficiencies_.cpu_overhead_us_per_iteration +
@@ -295,12 +303,11 @@ double override_or(const Params& params, const std::string& name, double gpu_val
   return params.get_double(name);
 }
 
-const bool registered = CostModelRegistry::instance().add(
-    {"roofline",
-     "analytical roofline: spec-sheet peaks x documented efficiency estimates (data/gpus), max(compute, "
-     "memory) "
-     "per part, launch floor per kernel",
-     {{"gemm_efficiency", kFromGpu, "fraction of peak bf16 FLOP/s reached by linear-layer GEMMs, (0, 1]"},
+}  // namespace
+
+std::vector<ParamSpec> roofline_param_specs() {
+  return {
+      {"gemm_efficiency", kFromGpu, "fraction of peak bf16 FLOP/s reached by linear-layer GEMMs, (0, 1]"},
       {"prefill_attention_efficiency", kFromGpu, "fraction of peak bf16 FLOP/s reached by attention, (0, 1]"},
       {"decode_bandwidth_efficiency", kFromGpu, "fraction of HBM bandwidth reached reading K/V, (0, 1]"},
       {"memory_bandwidth_efficiency", kFromGpu,
@@ -312,46 +319,58 @@ const bool registered = CostModelRegistry::instance().add(
       {"cpu_overhead_us_per_iteration", kFromGpu, "serving-engine host work per iteration, microseconds"},
       {"cpu_overhead_us_per_sequence", kFromGpu, "host work per sequence in the batch, microseconds"},
       {"cpu_overhead", "overlapped",
-       "overlapped (iteration = max(GPU, CPU): engines that schedule ahead) | serial (GPU + CPU) | off"}},
+       "overlapped (iteration = max(GPU, CPU): engines that schedule ahead) | serial (GPU + CPU) | off"}};
+}
+
+RooflineEfficiencies roofline_efficiencies_from(const Params& params, const GpuSpec& gpu) {
+  RooflineEfficiencies efficiencies = RooflineEfficiencies::from_gpu(gpu);
+  efficiencies.gemm = override_or(params, "gemm_efficiency", efficiencies.gemm);
+  efficiencies.prefill_attention =
+      override_or(params, "prefill_attention_efficiency", efficiencies.prefill_attention);
+  efficiencies.decode_bandwidth =
+      override_or(params, "decode_bandwidth_efficiency", efficiencies.decode_bandwidth);
+  efficiencies.memory_bandwidth =
+      override_or(params, "memory_bandwidth_efficiency", efficiencies.memory_bandwidth);
+  efficiencies.launch_floor_us = override_or(params, "launch_floor_us", efficiencies.launch_floor_us);
+  for (auto [name, field] :
+       {std::pair{"allreduce_latency_us", &RooflineEfficiencies::allreduce_latency_us},
+        std::pair{"decode_attention_fixed_us", &RooflineEfficiencies::decode_attention_fixed_us},
+        std::pair{"cpu_overhead_us_per_iteration", &RooflineEfficiencies::cpu_overhead_us_per_iteration},
+        std::pair{"cpu_overhead_us_per_sequence", &RooflineEfficiencies::cpu_overhead_us_per_sequence}}) {
+    efficiencies.*field = override_or(params, name, efficiencies.*field);
+    if (!(efficiencies.*field >= 0 && efficiencies.*field <= 1e6))
+      throw InputError(params.where(name) + ": expected microseconds in [0, 1e6]");
+  }
+  const std::string cpu_mode = params.get_string("cpu_overhead");
+  if (cpu_mode == "off") {
+    efficiencies.cpu_overhead_us_per_iteration = efficiencies.cpu_overhead_us_per_sequence = 0;
+  } else if (cpu_mode == "serial") {
+    efficiencies.cpu_overlapped = false;
+  } else if (cpu_mode != "overlapped") {
+    throw InputError(params.where("cpu_overhead") + ": expected overlapped, serial or off, got '" + cpu_mode +
+                     "'");
+  }
+  for (const char* name : {"gemm_efficiency", "prefill_attention_efficiency", "decode_bandwidth_efficiency",
+                           "memory_bandwidth_efficiency"}) {
+    const double value = override_or(params, name, 0.5);
+    if (!(value > 0 && value <= 1))
+      throw InputError(params.where(name) + ": expected a fraction in (0, 1], got " + std::to_string(value));
+  }
+  if (!(efficiencies.launch_floor_us >= 0 && efficiencies.launch_floor_us <= 1000))
+    throw InputError(params.where("launch_floor_us") + ": expected microseconds in [0, 1000]");
+  return efficiencies;
+}
+
+namespace {
+
+const bool registered = CostModelRegistry::instance().add(
+    {"roofline",
+     "analytical roofline: spec-sheet peaks x documented efficiency estimates (data/gpus), max(compute, "
+     "memory) "
+     "per part, launch floor per kernel",
+     roofline_param_specs(),
      [](const Params& params, const CostModelContext& context) -> std::unique_ptr<CostModel> {
-       RooflineEfficiencies efficiencies = RooflineEfficiencies::from_gpu(context.gpu);
-       efficiencies.gemm = override_or(params, "gemm_efficiency", efficiencies.gemm);
-       efficiencies.prefill_attention =
-           override_or(params, "prefill_attention_efficiency", efficiencies.prefill_attention);
-       efficiencies.decode_bandwidth =
-           override_or(params, "decode_bandwidth_efficiency", efficiencies.decode_bandwidth);
-       efficiencies.memory_bandwidth =
-           override_or(params, "memory_bandwidth_efficiency", efficiencies.memory_bandwidth);
-       efficiencies.launch_floor_us = override_or(params, "launch_floor_us", efficiencies.launch_floor_us);
-       for (auto [name, field] :
-            {std::pair{"allreduce_latency_us", &RooflineEfficiencies::allreduce_latency_us},
-             std::pair{"decode_attention_fixed_us", &RooflineEfficiencies::decode_attention_fixed_us},
-             std::pair{"cpu_overhead_us_per_iteration", &RooflineEfficiencies::cpu_overhead_us_per_iteration},
-             std::pair{"cpu_overhead_us_per_sequence",
-                       &RooflineEfficiencies::cpu_overhead_us_per_sequence}}) {
-         efficiencies.*field = override_or(params, name, efficiencies.*field);
-         if (!(efficiencies.*field >= 0 && efficiencies.*field <= 1e6))
-           throw InputError(params.where(name) + ": expected microseconds in [0, 1e6]");
-       }
-       const std::string cpu_mode = params.get_string("cpu_overhead");
-       if (cpu_mode == "off") {
-         efficiencies.cpu_overhead_us_per_iteration = efficiencies.cpu_overhead_us_per_sequence = 0;
-       } else if (cpu_mode == "serial") {
-         efficiencies.cpu_overlapped = false;
-       } else if (cpu_mode != "overlapped") {
-         throw InputError(params.where("cpu_overhead") + ": expected overlapped, serial or off, got '" +
-                          cpu_mode + "'");
-       }
-       for (const char* name : {"gemm_efficiency", "prefill_attention_efficiency",
-                                "decode_bandwidth_efficiency", "memory_bandwidth_efficiency"}) {
-         const double value = override_or(params, name, 0.5);
-         if (!(value > 0 && value <= 1))
-           throw InputError(params.where(name) + ": expected a fraction in (0, 1], got " +
-                            std::to_string(value));
-       }
-       if (!(efficiencies.launch_floor_us >= 0 && efficiencies.launch_floor_us <= 1000))
-         throw InputError(params.where("launch_floor_us") + ": expected microseconds in [0, 1000]");
-       return std::make_unique<RooflineCostModel>(context, efficiencies);
+       return std::make_unique<RooflineCostModel>(context, roofline_efficiencies_from(params, context.gpu));
      }});
 
 }  // namespace

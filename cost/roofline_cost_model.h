@@ -2,8 +2,11 @@
 // The analytical roofline cost model (registered as `roofline`): spec-sheet peaks times documented,
 // estimated efficiencies (data/gpus/*.yaml). Each part of an iteration costs max(compute time, memory
 // time), with a per-kernel launch floor; see roofline_cost_model.cpp for every term and its assumptions.
+#include <functional>
 #include <string>
+#include <vector>
 
+#include "core/params.h"
 #include "cost/cost_model.h"
 #include "cost/sparse_method.h"
 
@@ -39,6 +42,11 @@ constexpr int kRooflineElementwiseKernelsPerLayer = 5;
 constexpr int kRooflineElementwiseKernelsPerIteration = 2;
 constexpr int kRooflineAllReducesPerLayer = 2;
 
+// The roofline's parameters (efficiency and fixed-time overrides, `cpu_overhead`), shared by cost models
+// built on it; and the efficiencies they select for `gpu`. Throws InputError on an out-of-range value.
+std::vector<ParamSpec> roofline_param_specs();
+RooflineEfficiencies roofline_efficiencies_from(const Params& params, const GpuSpec& gpu);
+
 class RooflineCostModel final : public CostModel {
  public:
   // Throws InputError when tensor_parallel < 1 or does not divide the model's query and KV heads.
@@ -52,9 +60,17 @@ class RooflineCostModel final : public CostModel {
 
   const RooflineEfficiencies& efficiencies() const { return efficiencies_; }
 
+  // Replaces the estimated non-attention layer terms (linear GEMMs, elementwise kernels, TP all-reduces)
+  // with measured seconds for an iteration of `tokens` tokens (a Vidur profile, cost/vidur_profile.h);
+  // attention, the LM head and the engine's CPU work stay priced here. `description` is prefixed to
+  // describe().
+  void replace_layer_terms(std::function<double(double tokens)> measured_seconds,
+                           const std::string& description);
+
  private:
   std::string description_;
   RooflineEfficiencies efficiencies_;
+  std::function<double(double)> measured_layer_seconds_;  // empty: the roofline's own layer terms
   int tensor_parallel_;
   int layers_;
   // Per-call constants, precomputed so that step_cost does arithmetic only. "_s_per_" = seconds on one

@@ -334,8 +334,12 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   spec.cluster.decode_evicts_kv = spec.sparse_methods.decode->evicts_kv();
   // The parsed node itself (not a clone), so that parameter errors keep their line and column.
   spec.cost_model = document["cost_model"] ? document["cost_model"] : YAML::Node("roofline");
-  if (spec.cost_model.IsMap() && spec.cost_model["profile"] && spec.cost_model["profile"].IsScalar())
-    spec.cost_model["profile"] = resolve_path(spec.cost_model["profile"].as<std::string>(), source_path);
+  // File parameters of the cost model resolve like every other path (working directory, then beside the
+  // file).
+  for (const char* key : {"profile", "mlp", "all_reduce"})
+    if (spec.cost_model.IsMap() && spec.cost_model[key] && spec.cost_model[key].IsScalar() &&
+        spec.cost_model[key].as<std::string>() != "none")
+      spec.cost_model[key] = resolve_path(spec.cost_model[key].as<std::string>(), source_path);
   if (const YAML::Node quality = document["quality"]) {
     spec.quality = YAML::Clone(quality);
     if (spec.quality.IsScalar())
