@@ -50,6 +50,7 @@ std::string length_label(std::int64_t tokens) {
 // One curve set as a table: a row per sparsity, a column per measured length.
 void print_set(const CurveSet& set) {
   std::cout << "\nmodel " << set.model << ", task family " << set.task_family << ", phase " << set.phase
+            << ", method " << (set.method == "*" ? std::string("* (pooled over methods)") : set.method)
             << "\n";
   std::map<double, std::vector<std::string>> rows;  // sparsity -> cell per length
   for (std::size_t column = 0; column < set.lengths.size(); ++column) {
@@ -75,16 +76,21 @@ void print_set(const CurveSet& set) {
 
 int curves_command(int argc, char** argv) {
   po::options_description options(
-      "sparsesim curves [--file CURVES.csv] [--model NAME] [--rule trend|clamp|floor] [--floor X]\n\n"
+      "sparsesim curves [--file CURVES.csv] [--model NAME] [--prefill-method M] [--decode-method M]\n"
+      "                 [--rule trend|clamp|floor] [--floor X]\n\n"
       "Prints accuracy-versus-sparsity curves (retention = sparse / dense accuracy) with each value's\n"
       "status, the rule used below the shortest measured length, and example lookups at short lengths.\n\n"
       "options");
   std::string file = std::string(SPARSESIM_SOURCE_DIR) + "/data/quality/sparse_frontier_prior.csv";
-  std::string model, rule_name = "trend";
+  std::string model, rule_name = "trend", prefill_method = "vertical_slash", decode_method = "quest";
   double floor_retention = 0.0;
   options.add_options()("help,h", "show this help")("file,f", po::value(&file),
                                                     "curve CSV (default: shipped prior)")(
       "model,m", po::value(&model), "show only the curves this model uses (its own rows, else the '*' rows)")(
+      "prefill-method", po::value(&prefill_method)->default_value("vertical_slash"),
+      "prefill sparse method whose curves --model and the lookups use")(
+      "decode-method", po::value(&decode_method)->default_value("quest"),
+      "decode sparse method whose curves --model and the lookups use")(
       "rule,r", po::value(&rule_name)->default_value("trend"),
       "rule below the shortest length: trend, clamp, floor")("floor",
                                                              po::value(&floor_retention)->default_value(0.0),
@@ -126,7 +132,8 @@ int curves_command(int argc, char** argv) {
               << " (task family 'unknown' uses 'mixed'; a family without a curve uses 'mixed')\n";
     for (const char* family : families)
       for (const CurvePhase phase : {CurvePhase::prefill, CurvePhase::decode}) {
-        const CurveSet* set = curves.find(model, family, phase);
+        const CurveSet* set =
+            curves.find(model, family, phase, phase == CurvePhase::prefill ? prefill_method : decode_method);
         if (set && std::find(shown.begin(), shown.end(), set) == shown.end()) shown.push_back(set);
       }
   }
@@ -134,18 +141,23 @@ int curves_command(int argc, char** argv) {
 
   // Example lookups: most production requests are shorter than the shortest measured length.
   const std::string lookup_model = model.empty() ? "*" : model;
-  std::cout << "\nexample lookups (model " << lookup_model << ", prefill phase, " << rule_name << " rule):\n";
-  std::printf("  %-22s %8s %9s %10s %s\n", "task family", "length", "sparsity", "retention", "lookup");
-  const std::int64_t example_lengths[] = {2048, 8192, 16384, 24576};
+  std::cout << "\nexample lookups (model " << lookup_model << ", " << rule_name << " rule; prefill "
+            << prefill_method << ", decode " << decode_method << "):\n";
+  std::printf("  %-22s %-8s %8s %9s %10s %s\n", "task family", "phase", "length", "sparsity", "retention",
+              "lookup");
+  const std::int64_t example_lengths[] = {4096, 8192, 16384, 24576};
   for (const char* family : families) {
     const TaskFamily task = std::string(family) == "mixed" ? TaskFamily::unknown : parse_task_family(family);
-    for (const std::int64_t length : example_lengths)
-      for (const double sparsity : {0.8, 0.95}) {
-        const RetentionLookup result =
-            curves.retention(lookup_model, task, CurvePhase::prefill, length, sparsity, rule);
-        std::printf("  %-22s %8s %9.2f %10.3f %s\n", family, length_label(length).c_str(), sparsity,
-                    result.retention, kind_name(result.kind));
-      }
+    for (const CurvePhase phase : {CurvePhase::prefill, CurvePhase::decode})
+      for (const std::int64_t length : example_lengths)
+        for (const double sparsity : {0.8, 0.95}) {
+          const RetentionLookup result =
+              curves.retention(lookup_model, task, phase, length, sparsity, rule,
+                               phase == CurvePhase::prefill ? prefill_method : decode_method);
+          std::printf("  %-22s %-8s %8s %9.2f %10.3f %s\n", family,
+                      phase == CurvePhase::prefill ? "prefill" : "decode", length_label(length).c_str(),
+                      sparsity, result.retention, kind_name(result.kind));
+        }
   }
   return 0;
 }

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS runs(
   gpu_busy_s REAL, attention_flops REAL, memory_bytes REAL, kv_peak_bytes REAL,
   mean_expected_quality REAL, slo_attainment REAL, meets_slo INTEGER,
   lookups_exact INTEGER, lookups_interpolated INTEGER, lookups_extrapolated INTEGER, events INTEGER,
+  dense_fallback_prefills INTEGER, dense_fallback_decodes INTEGER,
   prefix_hit_rate REAL, workflows INTEGER, workflow_e2e_p50_s REAL, workflow_e2e_p99_s REAL,
   cost_model TEXT, quality_model TEXT, warnings TEXT, resolved_config TEXT,
   group_hash TEXT NOT NULL, point_hash TEXT NOT NULL, input_hash TEXT NOT NULL, build_identity TEXT NOT NULL,
@@ -156,13 +157,14 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     makespan_s, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,
     tpot_p50_ms, tpot_p90_ms, tpot_p99_ms, e2e_p50_s, e2e_p90_s, e2e_p99_s, gpu_busy_s, attention_flops,
     memory_bytes, kv_peak_bytes, mean_expected_quality, slo_attainment, meets_slo, lookups_exact,
-    lookups_interpolated, lookups_extrapolated, events, prefix_hit_rate, workflows, workflow_e2e_p50_s,
+    lookups_interpolated, lookups_extrapolated, events, dense_fallback_prefills, dense_fallback_decodes,
+    prefix_hit_rate, workflows, workflow_e2e_p50_s,
     workflow_e2e_p99_s, cost_model, quality_model, warnings, resolved_config, group_hash, point_hash, input_hash,
     build_identity, purpose, tuned_parameters, solver_achieved_mean, solver_tolerance, range_min_compute,
     range_max_compute, window_quality_low, window_quality_high, queue_wait_first_quarter_s,
     queue_wait_last_quarter_s)
     VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
-           ?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+           ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   auto optional_text = [](const std::string& text) {
     return text.empty() ? std::nullopt : std::optional(text);
   };
@@ -177,14 +179,14 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
   for (const Percentiles* p : {&s.ttft_s, &s.tpot_ms, &s.e2e_s}) run << p->p50 << p->p90 << p->p99;
   run << s.gpu_busy_s << s.attention_flops << s.memory_bytes << s.kv_peak_bytes << s.mean_expected_quality
       << record.slo_attainment << (record.meets_slo ? 1 : 0) << s.lookups_exact << s.lookups_interpolated
-      << s.lookups_extrapolated << s.events << s.prefix_hit_rate << s.workflows << s.workflow_e2e_s.p50
-      << s.workflow_e2e_s.p99 << record.cost_model << record.quality_model << record.warnings
-      << record.resolved_config << record.group_hash << record.point_hash << record.input_hash
-      << record.build_identity << record.purpose << optional_text(record.tuned_parameters)
-      << record.solver.achieved_mean << record.solver.tolerance << record.solver.range_min_compute
-      << record.solver.range_max_compute << record.solver.window_quality_low
-      << record.solver.window_quality_high << record.queue_wait_first_quarter_s
-      << record.queue_wait_last_quarter_s;
+      << s.lookups_extrapolated << s.events << s.dense_fallback_prefills << s.dense_fallback_decodes
+      << s.prefix_hit_rate << s.workflows << s.workflow_e2e_s.p50 << s.workflow_e2e_s.p99 << record.cost_model
+      << record.quality_model << record.warnings << record.resolved_config << record.group_hash
+      << record.point_hash << record.input_hash << record.build_identity << record.purpose
+      << optional_text(record.tuned_parameters) << record.solver.achieved_mean << record.solver.tolerance
+      << record.solver.range_min_compute << record.solver.range_max_compute
+      << record.solver.window_quality_low << record.solver.window_quality_high
+      << record.queue_wait_first_quarter_s << record.queue_wait_last_quarter_s;
   run.execute();
   const std::int64_t run_id = db_->last_insert_rowid();
 

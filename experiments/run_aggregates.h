@@ -36,6 +36,9 @@ struct PolicyAggregate {
   double quality_mean = 0, quality_ci95 = 0;  // half-width; 0 with one replication
   std::int64_t requests = 0, rejected = 0, preemptions = 0, escalations = 0;
   std::int64_t lookups_exact = 0, lookups_interpolated = 0, lookups_extrapolated = 0;
+  // Sparse budgets run dense because the cluster's method prices them above dense (sim/sparse_fallback.h),
+  // summed over replications.
+  std::int64_t dense_fallback_prefills = 0, dense_fallback_decodes = 0;
   std::map<std::string, double> quality_by_family;  // task family -> mean expected quality
   std::map<std::string, double> quality_by_length;  // bucket label -> mean expected quality
   std::vector<std::int64_t> run_ids;

@@ -286,6 +286,19 @@ std::string format_summary_table(const AggregateSet& set) {
                "below, not on measurements\n";
     }
   }
+  std::string fallbacks;
+  for (const auto& row : set.rows)
+    if (row.dense_fallback_prefills + row.dense_fallback_decodes > 0)
+      fallbacks +=
+          "\n  " + (row.sweep_field.empty() ? "" : row.sweep_field + "=" + fixed(row.sweep_value, 4) + " ") +
+          row.policy + ": " + fixed(static_cast<double>(row.dense_fallback_prefills) / row.replications, 0) +
+          " prefills, " + fixed(static_cast<double>(row.dense_fallback_decodes) / row.replications, 0) +
+          " decodes per run";
+  if (!fallbacks.empty())
+    out << "\ndense fallback (sparse budgets run and scored dense: their method costs more than dense at "
+           "that "
+           "length):"
+        << fallbacks << "\n";
   out << "\ncost model: " << set.cost_model << "\n";
   out << "quality model: " << (set.quality_model.empty() ? "none (quality reported as 1)" : set.quality_model)
       << "\n";

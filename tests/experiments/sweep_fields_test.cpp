@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/input_error.h"
+#include "experiments/run_aggregates.h"
+#include "experiments/summary_table.h"
 #include "experiment_test_support.h"
 
 using namespace sparsesim;
@@ -113,6 +115,14 @@ TEST_CASE("swept fractions of dense give each point its own compute target") {
   // 2%: a request whose sparse prefill stops paying runs dense, so compute moves in small jumps.
   CHECK(rows[0][2] == doctest::Approx(rows[0][1]).epsilon(0.02));
   CHECK(rows[1][2] == doctest::Approx(rows[1][1]).epsilon(0.02));
+  // Mooncake's short prompts cost more sparse than dense under Vertical-Slash: they run dense, counted.
+  SqliteStatement fallback(*store,
+                           "SELECT MIN(dense_fallback_prefills) FROM runs WHERE policy = 'fixed' AND "
+                           "purpose = 'comparison'");
+  REQUIRE(fallback.step());
+  CHECK(fallback.column_int(0) > 0);
+  const std::string table = format_summary_table(aggregate_runs(*store, {}));
+  CHECK(table.find("dense fallback (sparse budgets run and scored dense") != std::string::npos);
 }
 
 TEST_CASE("sweep values out of a field's range are input errors, not wrapped integers") {
