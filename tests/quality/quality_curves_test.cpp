@@ -294,3 +294,15 @@ TEST_CASE("below the shortest length a flat family still loses tolerance at the 
       doctest::Approx(curves.retention("any-model", TaskFamily::unknown, CurvePhase::prefill, 4096, 0.9, rule)
                           .retention));
 }
+
+TEST_CASE("shipped dense accuracy: Qwen2.5 rows are the Qwen2.5 report's RULER figures, not proxies") {
+  const DenseAccuracyTable table = DenseAccuracyTable::load("data/quality/dense_accuracy.csv");
+  // arXiv 2412.15115 Table 16 (YaRN + DCA): 7B falls to 55.1 at 128K, 72B keeps 88.4; the former proxies
+  // (Qwen2.5-7B-1M: 84.4, Qwen2-72B: 53.7) had them the other way round.
+  CHECK(table.find("Qwen2.5-7B", "*")->at(131072) == doctest::Approx(0.551));
+  CHECK(table.find("Qwen2.5-72B", "*")->at(131072) == doctest::Approx(0.884));
+  CHECK(table.find("Qwen2.5-32B", "*")->at(65536) == doctest::Approx(0.903));
+  CHECK(table.find("Qwen2.5-14B", "*")->at(4096) == doctest::Approx(0.977));
+  // The same table's Llama-3.1-70B row equals the RULER README's: the two sources agree.
+  CHECK(table.find("Llama-3.1-70B", "*")->at(65536) == doctest::Approx(0.884));
+}
