@@ -38,7 +38,8 @@ int run_command(int argc, char** argv) {
       "worker threads (0 = all cores); results do not depend on it")(
       "report", po::value(&report_path),
       "also write an HTML report here (overrides the experiment's `report:`)")("no-progress",
-                                                                               "never draw the progress bar");
+                                                                               "never draw the progress bar")(
+      "step-by-step", "simulate every iteration as its own event (no decode runs); same results, slower");
   po::variables_map vm;
   if (!parse_command_line(argc, argv, options, "EXPERIMENT.yaml", experiment_path, vm)) return 0;
   // An iso-cost study (an `isocost:` key) is analytic: no workload, no database.
@@ -49,6 +50,7 @@ int run_command(int argc, char** argv) {
   ExperimentSpec spec = load_experiment(experiment_path);
   if (vm.count("seed")) spec.seed = seed;
   if (vm.count("report")) spec.report_path = report_path;
+  if (vm.count("step-by-step")) spec.cluster.decode_runs = false;
   RunOptions run_options;
   run_options.results_path = out_path;
   run_options.threads =

@@ -3,6 +3,7 @@
 #include "sim/sparse_fallback.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace sparsesim {
 
@@ -192,7 +193,7 @@ void Replica::admit_waiting(TimeNs now_ns, std::int32_t& budget_tokens) {
   }
 }
 
-TimeNs Replica::start_step(TimeNs now_ns) {
+TimeNs Replica::start_step(TimeNs now_ns, TimeNs run_until_ns) {
   batch_.clear();
   prefill_items_.clear();
   decode_items_.clear();
@@ -213,7 +214,66 @@ TimeNs Replica::start_step(TimeNs now_ns) {
   run_.cost_model.step_cost(batch_, cost_);
   compute_step_shares();
   busy_ = true;
+  if (run_.decode_runs && prefill_items_.empty() && waiting_.empty() &&
+      decode_items_.size() == running_.size())
+    return extend_decode_run(now_ns, run_until_ns);
   return cost_.duration_ns;
+}
+
+TimeNs Replica::extend_decode_run(TimeNs now_ns, TimeNs run_until_ns) {
+  // Steps until the first finish or revision: the run's last step is the one that causes it.
+  std::int64_t steps_left = std::numeric_limits<std::int64_t>::max();
+  for (const auto& item : decode_items_) {
+    const RequestState& state = run_.states[item.request];
+    steps_left = std::min<std::int64_t>(steps_left, state.output_tokens - state.generated_tokens);
+    if (run_.revision_after_tokens >= 0 && !state.revised)
+      steps_left = std::min<std::int64_t>(steps_left,
+                                          std::max(1, run_.revision_after_tokens - state.generated_tokens));
+  }
+  TimeNs end_ns = now_ns + cost_.duration_ns;
+  for (std::int64_t step = 1; step < steps_left && end_ns < run_until_ns; ++step) {
+    // The next step's KV blocks, from free blocks only (evicting the prefix cache is left to a normal step,
+    // which may also preempt). Checked before this step is committed, so a miss just ends the run here.
+    std::int64_t need_total = 0;
+    for (std::size_t i = 0; i < decode_items_.size(); ++i) {
+      const RequestState& state = run_.states[decode_items_[i].request];
+      const std::int64_t held = held_tokens(state, batch_.decodes[i].context_tokens + 1, true);
+      const std::int64_t capacity =
+          static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * kv_.block_tokens();
+      if (held > capacity) need_total += private_blocks_needed(state, held) - state.private_blocks;
+    }
+    if (need_total > kv_.free_blocks()) break;
+    // Commit the current step as finish_step would (no request finishes or is revised at it).
+    const double* attention_ns = shares_.item_attention_ns;
+    for (std::size_t i = 0; i < decode_items_.size(); ++i) {
+      RequestState& state = run_.states[decode_items_[i].request];
+      attribute(state, 1, attention_ns);
+      ++state.generated_tokens;
+      DecodeStepWork& work = batch_.decodes[i];
+      ++work.context_tokens;
+      work.kv_tokens_read = state.budget.kv_tokens_read(work.context_tokens);
+      const std::int64_t held = held_tokens(state, work.context_tokens, true);
+      const std::int64_t capacity =
+          static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * kv_.block_tokens();
+      if (held > capacity) {
+        const std::int64_t need = private_blocks_needed(state, held) - state.private_blocks;
+        kv_.allocate(need);
+        state.private_blocks += static_cast<std::int32_t>(need);
+      }
+    }
+    kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
+    run_.cost_model.step_cost(batch_, cost_);
+    compute_step_shares();
+    end_ns += cost_.duration_ns;
+  }
+  return end_ns - now_ns;
+}
+
+void Replica::attribute(RequestState& state, std::int32_t tokens, const double*& attention_ns) const {
+  const double own_attention_ns = attention_ns ? *attention_ns++ : 0.0;
+  state.gpu_time_ns += own_attention_ns * shares_.attention_scale + shares_.linear_ns_per_token * tokens;
+  state.attention_flops +=
+      own_attention_ns * shares_.flops_per_attention_ns + shares_.flops_per_token * tokens;
 }
 
 // Attributes the step's GPU time (duration x tensor_parallel GPUs) to its items: each item's own attention
@@ -332,17 +392,10 @@ void Replica::finish_request(std::int32_t request, TimeNs now_ns, std::vector<st
 
 void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
   // Attribution and progress in one pass over the items (prefills first, as in item_attention_ns).
-  const StepShares& shares = shares_;
-  const double* attention_ns = shares.item_attention_ns;
-  auto attribute = [&](RequestState& state, std::int32_t tokens) {
-    const double own_attention_ns = attention_ns ? *attention_ns++ : 0.0;
-    state.gpu_time_ns += own_attention_ns * shares.attention_scale + shares.linear_ns_per_token * tokens;
-    state.attention_flops +=
-        own_attention_ns * shares.flops_per_attention_ns + shares.flops_per_token * tokens;
-  };
+  const double* attention_ns = shares_.item_attention_ns;
   for (const auto& item : prefill_items_) {
     RequestState& state = run_.states[item.request];
-    attribute(state, item.tokens);
+    attribute(state, item.tokens, attention_ns);
     state.prefilled_tokens += item.tokens;
     if (state.prefilled_tokens >= state.prefill_target_tokens) {
       complete_prefill(item.request, now_ns);
@@ -351,7 +404,7 @@ void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
   }
   for (const auto& item : decode_items_) {
     RequestState& state = run_.states[item.request];
-    attribute(state, 1);
+    attribute(state, 1, attention_ns);
     ++state.generated_tokens;
     after_token(item.request, now_ns, finished);
   }

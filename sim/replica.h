@@ -29,7 +29,12 @@ class Replica {
   void enqueue(std::int32_t request);
   bool busy() const { return busy_; }
   // Forms the next iteration at now_ns and returns its duration; -1 (and not busy) when there is no work.
-  TimeNs start_step(TimeNs now_ns);
+  // A decode-only iteration with nothing waiting (and RunContext::decode_runs) is extended into a run of
+  // steps, each priced and attributed as it would be step by step, until the step at which a request
+  // finishes or is revised, a KV block could only come from evicting the prefix cache, or the step that
+  // would start at or after `run_until_ns` (the next possible arrival); the returned duration is the
+  // run's. finish_step then completes its last step.
+  TimeNs start_step(TimeNs now_ns, TimeNs run_until_ns);
   // Applies the iteration started by start_step, ending at now_ns; appends finished requests' indices.
   void finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished);
 
@@ -64,6 +69,10 @@ class Replica {
     double attention_scale = 0, linear_ns_per_token = 0, flops_per_attention_ns = 0, flops_per_token = 0;
   };
   void compute_step_shares();
+  // Extends the decode-only step just priced into a run (see start_step); returns the run's duration.
+  TimeNs extend_decode_run(TimeNs now_ns, TimeNs run_until_ns);
+  // Attributes the current step's shares to one item (prefills first, in item_attention_ns order).
+  void attribute(RequestState& state, std::int32_t tokens, const double*& attention_ns) const;
   std::int32_t prefix_entries_limit(const Request& request, std::int32_t prefill_target) const;
 
   int index_;

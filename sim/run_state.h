@@ -59,6 +59,7 @@ struct RunContext {
   bool prefix_caching;
   bool decode_evicts_kv;  // the cluster's decode method evicts KV: sparse decode budgets compress the cache
   int revision_after_tokens;
+  bool decode_runs;  // ClusterConfig::decode_runs
   RunTotals totals;
 };
 

@@ -4,6 +4,7 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <string>
@@ -53,6 +54,7 @@ class Simulation final : public ClusterView {
              cluster.prefix_caching,
              cluster.decode_evicts_kv,
              policy.revision_after_tokens(),
+             cluster.decode_runs,
              RunTotals{}},
         router_(make_router(cluster.router)) {
     kv_blocks_ = kv_capacity_blocks(cluster.gpu, cluster.model, cluster.tensor_parallel, cluster.scheduler);
@@ -204,7 +206,7 @@ class Simulation final : public ClusterView {
       finished.clear();
       replica.finish_step(now_ns, finished);
       for (std::int32_t request : finished) release_children(request, now_ns);
-      const TimeNs duration_ns = replica.start_step(now_ns);
+      const TimeNs duration_ns = replica.start_step(now_ns, decode_run_bound(now_ns));
       if (duration_ns < 0) return;
       const TimeNs end_ns = now_ns + duration_ns;
       if (!queue_.empty() && queue_.peek_time() <= end_ns) {
@@ -216,10 +218,25 @@ class Simulation final : public ClusterView {
     }
   }
 
+  // The latest time a decode run starting at now_ns may start its last step: before the next event that
+  // can reach a replica. Open-loop arrivals are known in advance (the one being handled at now_ns does not
+  // count); with closed-loop requests a finish anywhere may release a child, so any pending event bounds.
+  TimeNs decode_run_bound(TimeNs now_ns) {
+    constexpr TimeNs kNever = std::numeric_limits<TimeNs>::max();
+    if (!children_.empty()) return queue_.empty() ? kNever : queue_.peek_time();
+    if (pending_open_request_ >= 0) {
+      const TimeNs pending = requests_[static_cast<std::size_t>(pending_open_request_)].arrival_ns;
+      if (pending > now_ns) return pending;
+      if (next_open_ < open_loop_.size())
+        return requests_[static_cast<std::size_t>(open_loop_[next_open_])].arrival_ns;
+    }
+    return kNever;
+  }
+
   void start_if_idle(int replica_index, TimeNs now_ns) {
     Replica& replica = replicas_[static_cast<std::size_t>(replica_index)];
     if (replica.busy()) return;
-    const TimeNs duration_ns = replica.start_step(now_ns);
+    const TimeNs duration_ns = replica.start_step(now_ns, decode_run_bound(now_ns));
     if (duration_ns >= 0) queue_.schedule(now_ns + duration_ns, EventKind::step_done, replica_index);
   }
 

@@ -33,6 +33,11 @@ struct ClusterConfig {
   // The decode method evicts KV (SnapKV-style, cost/sparse_method.h): a request whose decode budget is
   // sparse keeps only the budget's tokens after prefill (Budget::evicts_kv is set from this).
   bool decode_evicts_kv = false;
+  // Engine option, not a deployment property: a decode-only batch with nothing waiting is advanced as one
+  // run of steps up to the next batch change (a finish, a budget revision, a KV block that needs eviction,
+  // the next possible arrival), one event instead of one per token. Every step is still priced and
+  // attributed exactly as step by step; false runs step by step (tests compare the two).
+  bool decode_runs = true;
 };
 
 enum class RequestStatus : std::uint8_t { done = 0, rejected };

@@ -56,8 +56,17 @@ TEST_CASE("a single request on an idle replica matches the hand-computed latency
   CHECK(result.summary.e2e_s.p90 == doctest::Approx(11.09e-6));
   CHECK(result.summary.makespan_ns == 11090);
   CHECK(result.summary.throughput_output_tokens_per_s == doctest::Approx(10 / 11090e-9));
-  CHECK(result.summary.events == 1 + 10);                               // one arrival, ten steps
+  // One arrival, the prefill step, and the nine decode steps as one decode run.
+  CHECK(result.summary.events == 1 + 1 + 1);
   CHECK(result.summary.kv_peak_bytes == doctest::Approx(7 * 16 * 32));  // 109 tokens -> 7 blocks
+  // Step by step: one event per step, the same answers.
+  ClusterConfig step_by_step = cluster;
+  step_by_step.decode_runs = false;
+  const SimulationResult slow = simulate(requests, step_by_step, cost, *policy, nullptr);
+  CHECK(slow.summary.events == 1 + 10);
+  CHECK(slow.requests[0].finish_ns == request.finish_ns);
+  CHECK(slow.requests[0].gpu_time_ns == request.gpu_time_ns);
+  CHECK(slow.summary.kv_peak_bytes == result.summary.kv_peak_bytes);
 }
 
 TEST_CASE("chunked prefill splits a long prompt into chunk_tokens pieces") {

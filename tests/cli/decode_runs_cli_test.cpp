@@ -1,0 +1,134 @@
+// Decode runs (sim/replica.h) change how many events a run takes, never its answers: the real CLI on
+// shipped traces, with and without --step-by-step, must store the same figures for every request and run.
+#include <doctest/doctest.h>
+
+#include <sqlite3.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cli_support.h"
+
+namespace sparsesim::testing {
+namespace {
+
+// Every row of `query`, each column as text (integers and texts exactly, reals to 17 digits).
+std::vector<std::vector<std::string>> rows_of(const fs::path& db_path, const std::string& query) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, query.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+  std::vector<std::vector<std::string>> rows;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int column = 0; column < sqlite3_column_count(statement); ++column) {
+      if (sqlite3_column_type(statement, column) == SQLITE_FLOAT) {
+        char text[40];
+        std::snprintf(text, sizeof text, "%.17g", sqlite3_column_double(statement, column));
+        row.emplace_back(text);
+      } else {
+        const auto* text = sqlite3_column_text(statement, column);
+        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "NULL");
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return rows;
+}
+
+void compare_modes(const std::string& name, const std::string& yaml, double min_event_ratio) {
+  const auto dir = test_dir(name);
+  { std::ofstream(dir / "experiment.yaml") << yaml; }
+  const auto fast = run_cli(
+      "run " + (dir / "experiment.yaml").string() + " --no-progress --out " + (dir / "fast.db").string(),
+      dir);
+  REQUIRE_MESSAGE(fast.exit_code == 0, fast.output);
+  const auto slow = run_cli("run " + (dir / "experiment.yaml").string() +
+                                " --no-progress --step-by-step --out " + (dir / "slow.db").string(),
+                            dir);
+  REQUIRE_MESSAGE(slow.exit_code == 0, slow.output);
+  // Every per-request figure, exactly.
+  const std::string requests =
+      "SELECT r.policy, r.replication, q.request_id, q.replica, q.status, q.first_scheduled_s, "
+      "q.first_token_s, "
+      "q.finish_s, q.ttft_s, q.tpot_ms, q.e2e_s, q.preemptions, q.prefill_sparsity, "
+      "q.decode_kv_budget_tokens, "
+      "q.escalated, q.attention_flops, q.gpu_time_s, q.expected_quality, q.prefix_cached_tokens FROM "
+      "requests q "
+      "JOIN runs r USING(run_id) ORDER BY r.policy, r.replication, q.request_id";
+  const auto fast_rows = rows_of(dir / "fast.db", requests), slow_rows = rows_of(dir / "slow.db", requests);
+  REQUIRE(fast_rows.size() == slow_rows.size());
+  REQUIRE(fast_rows.size() > 1000);
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < fast_rows.size(); ++i) differing += fast_rows[i] != slow_rows[i] ? 1 : 0;
+  CHECK(differing == 0);
+  // Per-run figures: exact except run totals of FLOPs and bytes, whose summation order across replicas
+  // differs (each replica's run of steps is added at once): relative 1e-12.
+  const std::string runs =
+      "SELECT policy, replication, knob, completed, rejected, preemptions, escalations, makespan_s, "
+      "ttft_p99_s, "
+      "tpot_p99_ms, e2e_p99_s, gpu_busy_s, mean_expected_quality, attention_flops, memory_bytes, "
+      "kv_peak_bytes "
+      "FROM runs ORDER BY policy, replication";
+  const auto fast_runs = rows_of(dir / "fast.db", runs), slow_runs = rows_of(dir / "slow.db", runs);
+  REQUIRE(fast_runs.size() == slow_runs.size());
+  for (std::size_t i = 0; i < fast_runs.size(); ++i)
+    for (std::size_t column = 0; column < fast_runs[i].size(); ++column) {
+      if (column == 13 || column == 14) {
+        const double a = std::stod(fast_runs[i][column]), b = std::stod(slow_runs[i][column]);
+        CHECK(std::abs(a - b) <= 1e-12 * std::abs(b));
+      } else {
+        CHECK(fast_runs[i][column] == slow_runs[i][column]);
+      }
+    }
+  // And the point of it: fewer events (how many fewer depends on how often arrivals bound a run).
+  const double fast_events = std::stod(rows_of(dir / "fast.db", "SELECT SUM(events) FROM runs")[0][0]);
+  const double slow_events = std::stod(rows_of(dir / "slow.db", "SELECT SUM(events) FROM runs")[0][0]);
+  MESSAGE(name << ": " << slow_events << " events step by step, " << fast_events << " with decode runs");
+  CHECK(fast_events * min_event_ratio < slow_events);
+}
+
+}  // namespace
+
+TEST_CASE("decode runs: Mooncake with prefix caching, sparse and escalating policies, same answers") {
+  compare_modes("decode_runs_mooncake", R"(
+name: decode_runs_mooncake
+seed: 3
+workload:
+  trace: data/traces/mooncake/conversation_trace.jsonl
+  max_requests: 3000
+  task_mix: {single_qa: 0.5, multi_query_retrieval: 0.3, high_scope: 0.2}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2, prefix_caching: true, router: prefix_affinity,
+          scheduler: {max_running: 64}}
+quality: data/quality/sparse_frontier_prior.csv
+policies:
+  - dense
+  - {impl: fixed, prefill_sparsity: 0.9, decode_sparsity: 0.9}
+  - {impl: uncertainty_triggered, auroc: 0.8, check_after_tokens: 16}
+)",
+                3.0);
+}
+
+TEST_CASE("decode runs: RAGPulse closed-loop sessions and SnapKV eviction, same answers") {
+  compare_modes("decode_runs_ragpulse", R"(
+name: decode_runs_ragpulse
+seed: 5
+workload:
+  trace: data/traces/ragpulse/0_trace.jsonl
+  max_requests: 2000
+  rate_multiplier: 200
+  sessions: {closed_loop: true, think_time: {dist: exponential, mean_s: 20}}
+cluster: {gpu: H100-SXM, model: Qwen2.5-7B, replicas: 2, sparse_methods: {decode: snapkv},
+          scheduler: {max_running: 32}}
+quality: data/quality/sparse_frontier_prior.csv
+policies:
+  - {impl: fixed, prefill_sparsity: 0.8, decode_sparsity: 0.9}
+  - {impl: length_scaled, alpha: 0.6}
+)",
+                1.0);
+}
+
+}  // namespace sparsesim::testing
