@@ -3,6 +3,7 @@
 // time. Implementations: `roofline` (analytical, default) and `profile` (fitted from calibration
 // measurements). They register themselves by name.
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct StepCost {
   // Attention time of each item, prefills first then decodes, in BatchWork order; used to attribute
   // GPU time to requests. Linear time is shared in proportion to tokens.
   std::vector<double> item_attention_ns;
+  // item_attention_ns summed in order (a model that has it saves the simulator a pass); NaN = not given.
+  double item_attention_ns_sum = std::numeric_limits<double>::quiet_NaN();
   double linear_ns = 0;
 };
 

@@ -286,6 +286,7 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
     item_s[k] *= 1e9;
     attention_ns_sum += item_s[k];
   }
+  out.item_attention_ns_sum = attention_ns_sum;
   out.linear_ns = std::max(0.0, static_cast<double>(out.duration_ns) - attention_ns_sum);
   out.linear_flops = layer_flops + lm_head_flops;
   out.attention_flops = attention_flops;

@@ -3,6 +3,7 @@
 #include "sim/sparse_fallback.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace sparsesim {
@@ -231,20 +232,24 @@ TimeNs Replica::extend_decode_run(TimeNs now_ns, TimeNs run_until_ns) {
                                           std::max(1, run_.revision_after_tokens - state.generated_tokens));
   }
   TimeNs end_ns = now_ns + cost_.duration_ns;
-  for (std::int64_t step = 1; step < steps_left && end_ns < run_until_ns; ++step) {
-    // The next step's KV blocks, from free blocks only (evicting the prefix cache is left to a normal step,
-    // which may also preempt). Checked before this step is committed, so a miss just ends the run here.
-    std::int64_t need_total = 0;
-    for (std::size_t i = 0; i < decode_items_.size(); ++i) {
-      const RequestState& state = run_.states[decode_items_[i].request];
-      const std::int64_t held = held_tokens(state, batch_.decodes[i].context_tokens + 1, true);
-      const std::int64_t capacity =
-          static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * kv_.block_tokens();
-      if (held > capacity) need_total += private_blocks_needed(state, held) - state.private_blocks;
-    }
-    if (need_total > kv_.free_blocks()) break;
-    // Commit the current step as finish_step would (no request finishes or is revised at it).
+  // Blocks the step after the current one needs (from free blocks only: evicting the prefix cache is left
+  // to a normal step, which may also preempt); checked before the current step is committed, so a miss
+  // just ends the run there. Each commit pass computes the figure for the step after it.
+  auto blocks_to_grow = [&](const RequestState& state, std::int64_t context) -> std::int64_t {
+    const std::int64_t held = held_tokens(state, context, true);
+    const std::int64_t capacity =
+        static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * kv_.block_tokens();
+    return held > capacity ? private_blocks_needed(state, held) - state.private_blocks : 0;
+  };
+  std::int64_t need_next = 0;
+  for (std::size_t i = 0; i < decode_items_.size(); ++i)
+    need_next += blocks_to_grow(run_.states[decode_items_[i].request], batch_.decodes[i].context_tokens + 1);
+  for (std::int64_t step = 1; step < steps_left && end_ns < run_until_ns && need_next <= kv_.free_blocks();
+       ++step) {
+    // Commit the current step as finish_step would (no request finishes or is revised at it), and move
+    // every sequence to the next step.
     const double* attention_ns = shares_.item_attention_ns;
+    need_next = 0;
     for (std::size_t i = 0; i < decode_items_.size(); ++i) {
       RequestState& state = run_.states[decode_items_[i].request];
       attribute(state, 1, attention_ns);
@@ -252,14 +257,11 @@ TimeNs Replica::extend_decode_run(TimeNs now_ns, TimeNs run_until_ns) {
       DecodeStepWork& work = batch_.decodes[i];
       ++work.context_tokens;
       work.kv_tokens_read = state.budget.kv_tokens_read(work.context_tokens);
-      const std::int64_t held = held_tokens(state, work.context_tokens, true);
-      const std::int64_t capacity =
-          static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * kv_.block_tokens();
-      if (held > capacity) {
-        const std::int64_t need = private_blocks_needed(state, held) - state.private_blocks;
+      if (const std::int64_t need = blocks_to_grow(state, work.context_tokens); need > 0) {
         kv_.allocate(need);
         state.private_blocks += static_cast<std::int32_t>(need);
       }
+      need_next += blocks_to_grow(state, work.context_tokens + 1);
     }
     kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
     run_.cost_model.step_cost(batch_, cost_);
@@ -291,8 +293,13 @@ void Replica::compute_step_shares() {
   const bool have_attention = cost_.item_attention_ns.size() == items;
   double total_tokens = static_cast<double>(decode_items_.size()), attention_ns = 0;
   for (const auto& item : prefill_items_) total_tokens += item.tokens;
-  if (have_attention)
-    for (double ns : cost_.item_attention_ns) attention_ns += ns;
+  if (have_attention) {
+    if (!std::isnan(cost_.item_attention_ns_sum)) {
+      attention_ns = cost_.item_attention_ns_sum;  // the same sum, in the same order
+    } else {
+      for (double ns : cost_.item_attention_ns) attention_ns += ns;
+    }
+  }
   const double raw_ns = cost_.linear_ns + attention_ns;
 
   const double scale = raw_ns > 0 ? gpu_ns / raw_ns : 0.0;
