@@ -133,6 +133,58 @@ void BM_MillionRequests(benchmark::State& state) {
 }
 BENCHMARK(BM_MillionRequests)->Iterations(1)->Unit(benchmark::kSecond);
 
+// Issue 12's scale case: ten million requests (the trace replayed 830x) on 400 replicas, one iteration.
+// About a minute and several GiB today; run it alone for its RSS: --benchmark_filter=TenMillion.
+void BM_TenMillionRequests(benchmark::State& state) {
+  const std::vector<Request> requests = replayed(10'000'000, 100);
+  Setup setup = make_setup(400);
+  SimulationResult result;
+  for (auto _ : state) {
+    result = simulate(requests, setup.cluster, *setup.cost_model, *setup.policy, nullptr);
+    benchmark::DoNotOptimize(result.summary.events);
+  }
+  report(state, result, requests.size(), setup.cluster.replicas);
+}
+BENCHMARK(BM_TenMillionRequests)->Iterations(1)->Unit(benchmark::kSecond);
+
+// Issue 12's dense-gap case, simulation only: the first 10,000 Azure 2023 conversation requests with
+// prompts up to 4,096 tokens, CodeLlama-34B at TP2 on A100-SXM-80GB, chunk 512, 128 running, 1 replica.
+void BM_Azure34B(benchmark::State& state) {
+  static const std::vector<Request> requests = [] {
+    TraceLoadReport report;
+    std::vector<Request> all = load_trace(
+        std::string(SPARSESIM_SOURCE_DIR) + "/data/traces/azure2023/AzureLLMInferenceTrace_conv.csv", "",
+        report);
+    std::vector<Request> kept;
+    for (const Request& request : all)
+      if (request.input_tokens <= 4096 && kept.size() < 10000) kept.push_back(request);
+    for (std::size_t index = 0; index < kept.size(); ++index) kept[index].id = index;
+    return kept;
+  }();
+  ClusterConfig cluster;
+  cluster.gpu = load_gpu_spec("A100-SXM-80GB");
+  cluster.model = load_model_config("CodeLlama-34B");
+  cluster.tensor_parallel = 2;
+  cluster.scheduler.chunk_tokens = 512;
+  cluster.scheduler.max_batch_tokens = 512;
+  cluster.scheduler.max_running = 128;
+  cluster.decode_runs = state.range(0) != 0;
+  const SparseMethods methods = make_sparse_methods(YAML::Node(), "sparse_methods");
+  CostModelContext context{cluster.gpu, cluster.model, cluster.tensor_parallel, methods.prefill,
+                           methods.decode};
+  const auto& entry = CostModelRegistry::instance().get("roofline");
+  const auto cost_model = entry.factory(Params(YAML::Node(), "cost_model", entry.params), context);
+  PolicyContext policy_context{&cluster.model, cost_model.get(), nullptr};
+  const auto policy = make_policy(YAML::Load("dense"), "policies[0]", policy_context);
+  SimulationResult result;
+  for (auto _ : state) {
+    result = simulate(requests, cluster, *cost_model, *policy, nullptr);
+    benchmark::DoNotOptimize(result.summary.events);
+  }
+  report(state, result, requests.size(), 1);
+}
+BENCHMARK(BM_Azure34B)->ArgNames({"decode_runs"})->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace sparsesim
 
