@@ -105,7 +105,7 @@ TEST_CASE("runs are deterministic and conserve requests") {
   cluster.scheduler.max_running = 16;
   cluster.scheduler.max_batch_tokens = 1024;
   cluster.scheduler.chunk_tokens = 512;
-  std::vector<Request> requests = synthetic_requests(400, 200'000);
+  std::vector<Request> requests = synthetic_requests(400, 2000);
   requests.push_back(make_request(400, 1'000'000, 90'000, 20'000));  // over the model context
   const SimulationResult first = simulate(requests, cluster, cost, *policy, nullptr);
   const SimulationResult second = simulate(requests, cluster, cost, *policy, nullptr);
@@ -296,4 +296,36 @@ TEST_CASE("a sparse decode budget reads fewer KV tokens, and eviction budgets ho
   CHECK(sparse_result.requests[0].prefill_sparsity == doctest::Approx(0.5));
   CHECK(sparse_result.requests[0].decode_kv_budget_tokens == 100);
   CHECK(sparse_result.summary.attention_flops < 0.6 * dense_result.summary.attention_flops);
+}
+
+TEST_CASE("decode runs under KV pressure: preemptions and prefix caching give the step-by-step answers") {
+  const LinearCostModel cost(1000, 10, 0.5);
+  const auto policy = dense_policy();
+  std::vector<Request> requests = synthetic_requests(400, 2000);
+  for (auto& request : requests)  // shared leading blocks, so the prefix cache is exercised too
+    for (std::uint64_t block = 0; block < static_cast<std::uint64_t>(request.input_tokens / 512); ++block)
+      request.prefix_block_ids.push_back(block % 3 == 0 ? block : request.id * 1000 + block);
+  ClusterConfig cluster = tiny_cluster(300, 2);  // 4,800 tokens per replica: runs stop at KV misses
+  cluster.prefix_caching = true;
+  ClusterConfig step_by_step = cluster;
+  step_by_step.decode_runs = false;
+  const SimulationResult fast = simulate(requests, cluster, cost, *policy, nullptr);
+  const SimulationResult slow = simulate(requests, step_by_step, cost, *policy, nullptr);
+  CHECK(slow.summary.preemptions > 0);
+  CHECK(fast.summary.events < slow.summary.events);
+  REQUIRE(fast.requests.size() == slow.requests.size());
+  for (std::size_t i = 0; i < fast.requests.size(); ++i) {
+    const RequestResult &a = fast.requests[i], &b = slow.requests[i];
+    CHECK(a.status == b.status);
+    CHECK(a.finish_ns == b.finish_ns);
+    CHECK(a.first_token_ns == b.first_token_ns);
+    CHECK(a.preemptions == b.preemptions);
+    CHECK(a.gpu_time_ns == b.gpu_time_ns);
+    CHECK(a.attention_flops == b.attention_flops);
+    CHECK(a.prefix_cached_tokens == b.prefix_cached_tokens);
+    CHECK(a.replica == b.replica);
+  }
+  CHECK(fast.summary.preemptions == slow.summary.preemptions);
+  CHECK(fast.summary.kv_peak_bytes == slow.summary.kv_peak_bytes);
+  CHECK(fast.summary.gpu_busy_s == slow.summary.gpu_busy_s);
 }
