@@ -21,12 +21,16 @@ SparseAttentionTime SparseMethod::decode_step(const DecodeStepWork&, const Atten
   throw std::logic_error("decode_step called on a prefill method");
 }
 
-namespace {
-
-std::string coefficients_path() {
+std::string sparse_method_coefficients_path() {
   if (const char* override_path = std::getenv("SPARSESIM_SPARSE_METHODS"); override_path && *override_path)
     return override_path;
   return (std::filesystem::path(SPARSESIM_SOURCE_DIR) / "data" / "sparse_methods.yaml").string();
+}
+
+namespace {
+
+std::string coefficients_path() {
+  return sparse_method_coefficients_path();
 }
 
 // The file is read once per process; it is small and methods are built once per run. Callers hold

@@ -101,6 +101,9 @@ constexpr const char* kDefaultDecodeMethod = "quest";
 // one registered for the other phase.
 SparseMethods make_sparse_methods(const YAML::Node& node, const std::string& yaml_path);
 
+// The coefficient file methods read: data/sparse_methods.yaml, or SPARSESIM_SPARSE_METHODS when set.
+std::string sparse_method_coefficients_path();
+
 // A coefficient of a method's section in data/sparse_methods.yaml (or the file given by the
 // SPARSESIM_SPARSE_METHODS environment variable): throws InputError naming the file when the section or
 // the coefficient is missing or outside [min, max].

@@ -36,9 +36,12 @@ YAML::Node input_digests(const ExperimentSpec& spec) {
       dense = spec.quality["dense_accuracy"].as<std::string>();
     if (std::filesystem::exists(dense)) digests[dense] = file_digest(dense);
   }
+  const std::string coefficients = sparse_method_coefficients_path();
+  if (std::filesystem::exists(coefficients)) digests[coefficients] = file_digest(coefficients);
   if (spec.cost_model.IsMap())
-    for (const char* key : {"profile", "path"})
-      if (spec.cost_model[key] && spec.cost_model[key].IsScalar())
+    for (const char* key : {"profile", "path", "mlp", "all_reduce"})
+      if (spec.cost_model[key] && spec.cost_model[key].IsScalar() &&
+          std::filesystem::is_regular_file(spec.cost_model[key].as<std::string>()))
         digests[spec.cost_model[key].as<std::string>()] = file_digest(spec.cost_model[key].as<std::string>());
   return digests;
 }
@@ -85,6 +88,12 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   cluster["replicas"] = spec.cluster.replicas;
   cluster["router"] = spec.cluster.router;
   cluster["prefix_caching"] = spec.cluster.prefix_caching;
+  // The methods price sparse attention and pick quality curves: their names, parameters and coefficients
+  // (as described) are part of what a run is.
+  cluster["sparse_methods"]["prefill"] = spec.sparse_methods.prefill_name;
+  cluster["sparse_methods"]["decode"] = spec.sparse_methods.decode_name;
+  cluster["sparse_methods"]["prefill_terms"] = spec.sparse_methods.prefill->describe();
+  cluster["sparse_methods"]["decode_terms"] = spec.sparse_methods.decode->describe();
   const auto& scheduler = spec.cluster.scheduler;
   cluster["scheduler"]["max_batch_tokens"] = scheduler.max_batch_tokens;
   cluster["scheduler"]["max_running"] = scheduler.max_running;

@@ -35,3 +35,20 @@ TEST_CASE("the resolved config fills defaults and changes when a data file's con
   CHECK(after != before);
   CHECK(config_hash_hex(after) != config_hash_hex(before));
 }
+
+TEST_CASE("the resolved config names the sparse methods, so a stored run of another method is not reused") {
+  auto resolved = [](const std::string& methods) {
+    const std::string text =
+        "workload: {trace: data/traces/azure2023/AzureLLMInferenceTrace_code.csv}\n"
+        "cluster: {gpu: H100-SXM, model: Qwen2.5-7B" +
+        methods + "}\npolicies: [dense]\n";
+    return resolved_experiment_yaml(parse_experiment(YAML::Load(text), "inline.yaml"));
+  };
+  const std::string defaults = resolved("");
+  CHECK(defaults.find("prefill: vertical_slash") != std::string::npos);
+  CHECK(defaults.find("decode: quest") != std::string::npos);
+  CHECK(defaults.find("sparse_methods.yaml:") != std::string::npos);  // the coefficient file's digest
+  CHECK(resolved(", sparse_methods: {prefill: vertical_slash, decode: quest}") == defaults);
+  CHECK(config_hash_hex(resolved(", sparse_methods: {decode: snapkv}")) != config_hash_hex(defaults));
+  CHECK(config_hash_hex(resolved(", sparse_methods: {prefill: flexprefill}")) != config_hash_hex(defaults));
+}
