@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/input_error.h"
+#include "core/path_probe.h"
 
 namespace sparsesim {
 
@@ -234,7 +235,7 @@ void check_plausible(const OpFit& fit, const std::string& path) {
 }
 
 Profile read_profile(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw InputError(path + ": profile file not found");
+  if (!path_exists(path)) throw InputError(path + ": profile file not found");
   Database db(path, SQLITE_OPEN_READONLY);
   Profile profile;
   std::map<std::string, std::string> meta;

@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/command_line.h"
 #include "cli/isocost_command.h"
+#include "core/path_probe.h"
 #include "core/yaml_file.h"
 #include "experiments/capacity_planner.h"
 #include "experiments/experiment_runner.h"
@@ -43,8 +44,7 @@ int run_command(int argc, char** argv) {
   po::variables_map vm;
   if (!parse_command_line(argc, argv, options, "EXPERIMENT.yaml", experiment_path, vm)) return 0;
   // An iso-cost study (an `isocost:` key) is analytic: no workload, no database.
-  if (std::filesystem::is_regular_file(experiment_path) &&
-      is_isocost_document(load_yaml_file(experiment_path)))
+  if (is_regular_file_path(experiment_path) && is_isocost_document(load_yaml_file(experiment_path)))
     return run_isocost_file(experiment_path, false);
 
   ExperimentSpec spec = load_experiment(experiment_path);

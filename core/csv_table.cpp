@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/input_error.h"
+#include "core/path_probe.h"
 #include "core/text_scan.h"
 
 namespace sparsesim {
@@ -15,8 +16,7 @@ namespace sparsesim {
 CsvTable::CsvTable(const std::string& path, const std::vector<std::string>& required_columns,
                    const std::vector<std::string>& optional_columns)
     : path_(path) {
-  if (std::filesystem::is_directory(path))
-    throw InputError(path, 0, "", "is a directory, expected a CSV file");
+  if (is_directory_path(path)) throw InputError(path, 0, "", "is a directory, expected a CSV file");
   std::ifstream file(path);
   if (!file) throw InputError(path, 0, "", "cannot open file");
   std::string line;

@@ -603,6 +603,7 @@ class ExperimentExecution {
       record.point_hash = point.point_hash;
       record.build_identity = build_;
       record.purpose = options_.purpose;
+      record.request_storage = spec_.request_storage;
       if (auto tuned = point.tuned_parameters.find(entry.label); tuned != point.tuned_parameters.end())
         record.tuned_parameters = tuned->second;
       record.resolved_config = run.resolved_config;

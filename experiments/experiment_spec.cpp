@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/hardware.h"
+#include "core/path_probe.h"
 #include "core/yaml_file.h"
 #include "experiments/yaml_fields.h"
 #include "policies/budget_policy.h"
@@ -20,9 +21,9 @@ namespace fs = std::filesystem;
 // A relative path in the experiment resolves against the working directory first (how users type it),
 // then against the experiment file's folder (so experiments can ship beside their data).
 std::string resolve_path(const std::string& path, const std::string& source_path) {
-  if (path.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
+  if (path.empty() || fs::path(path).is_absolute() || path_exists(path)) return path;
   const fs::path beside = fs::path(source_path).parent_path() / path;
-  return fs::exists(beside) ? beside.string() : path;
+  return path_exists(beside.string()) ? beside.string() : path;
 }
 
 WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_path) {
@@ -305,6 +306,18 @@ void add_oracle_bound(ExperimentSpec& spec) {
 
 }  // namespace
 
+std::string RequestStorage::describe() const {
+  switch (kind) {
+    case Kind::all:
+      return "all";
+    case Kind::none:
+      return "none";
+    case Kind::sample:
+      return "sample " + std::to_string(sample);
+  }
+  return "all";
+}
+
 std::string compute_metric_name(ComputeMetric metric) {
   switch (metric) {
     case ComputeMetric::gpu_seconds:
@@ -321,7 +334,7 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
   reject_duplicate_keys(document, source_path);
   require_keys_within(document, "",
                       {"name", "seed", "replications", "workload", "cluster", "cost_model", "quality",
-                       "compute", "slo", "policies", "sweep", "capacity", "tune", "report"});
+                       "compute", "slo", "policies", "sweep", "capacity", "tune", "report", "results"});
   ExperimentSpec spec;
   spec.source_path = source_path;
   spec.document = document;
@@ -389,11 +402,29 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
                      "cluster.replicas); run one capacity experiment per sweep value");
   if (const YAML::Node tune = document["tune"]) spec.tune = parse_tune(tune, spec.policies);
   spec.report_path = yaml_value<std::string>(document, "", "report", "", "an HTML file path");
+  if (const YAML::Node results = document["results"]) {
+    require_keys_within(results, "results", {"requests"});
+    const YAML::Node requests = results["requests"];
+    if (requests && requests.IsMap()) {
+      require_keys_within(requests, "results.requests", {"sample"});
+      spec.request_storage.kind = RequestStorage::Kind::sample;
+      spec.request_storage.sample =
+          yaml_in_range<std::int64_t>(requests, "results.requests", "sample", 1000, 1, 1e12);
+    } else if (requests) {
+      const auto kind =
+          yaml_value<std::string>(results, "results", "requests", "all", "all, none or {sample: N}");
+      if (kind == "none")
+        spec.request_storage.kind = RequestStorage::Kind::none;
+      else if (kind != "all")
+        throw InputError(yaml_where(requests, "results.requests") +
+                         ": expected all, none or {sample: N}, got '" + kind + "'");
+    }
+  }
   return spec;
 }
 
 ExperimentSpec load_experiment(const std::string& path) {
-  if (!fs::exists(path)) throw InputError(path + ": experiment file not found");
+  if (!path_exists(path)) throw InputError(path + ": experiment file not found");
   // A directory, a syntax error or a key given twice in one map is an error naming the file and line.
   const YAML::Node document = load_yaml_file(path);
   try {

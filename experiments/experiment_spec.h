@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cost/sparse_method.h"
+#include "experiments/request_storage.h"
 
 #include "sim/simulation.h"
 #include "workloads/request_traits.h"
@@ -119,7 +120,8 @@ struct ExperimentSpec {
   CapacitySpec capacity;
   TuneSpec tune;
   std::string report_path;  // HTML report to write after the run ("" = none)
-  YAML::Node document;      // the parsed document, for storing the resolved config
+  RequestStorage request_storage;
+  YAML::Node document;  // the parsed document, for storing the resolved config
 };
 
 // Parses a YAML experiment file. Paths inside are resolved relative to the current directory first,

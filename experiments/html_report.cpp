@@ -131,6 +131,7 @@ Plot budget_vs_length(SqliteDb& db, const AggregateSet& set) {
     while (query.step()) values.push_back({query.column_double(0), query.column_double(1)});
     std::ostringstream rows;
     for (const auto& [length, density] : thin(values, 1500)) rows << length << " " << density << "\n";
+    if (values.empty()) continue;  // no stored rows (results.requests): an empty block breaks the plot
     plot.data.push_back({block_name(titles.size()), rows.str()});
     titles.push_back(row.policy);
   }
@@ -152,6 +153,7 @@ Plot quality_by_length(const AggregateSet& set) {
       auto found = row.quality_by_length.find(set.length_buckets[b]);
       if (found != row.quality_by_length.end()) rows << b << " " << found->second << "\n";
     }
+    if (row.quality_by_length.empty()) continue;
     plot.data.push_back({block_name(titles.size()), rows.str()});
     titles.push_back(row.policy);
   }
@@ -199,6 +201,12 @@ void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, c
       !capacity.empty())
     page << "<h2>Capacity</h2>\n<pre>" << escape_html(capacity) << "</pre>\n";
   for (const auto& [title, plot] : plots) {
+    if (plot.data.empty()) {
+      // Every per-request plot draws from the stored request rows, which `results.requests: none` omits.
+      page << "<h2>" << escape_html(title)
+           << "</h2>\n<p>Not drawn: no per-request rows are stored for these runs (results.requests).</p>\n";
+      continue;
+    }
     // The XML prologue gnuplot writes is not valid inside HTML; the <svg> element itself is.
     const std::string svg = render_plot(plot, png_dir);
     const auto start = svg.find("<svg");

@@ -8,6 +8,7 @@
 
 #include "core/input_error.h"
 #include "core/params.h"
+#include "core/path_probe.h"
 #include "core/yaml_file.h"
 #include "cost/cost_model.h"
 #include "experiments/yaml_fields.h"
@@ -19,9 +20,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string resolve_beside(const std::string& path, const std::string& source_path) {
-  if (fs::exists(path)) return path;
+  if (path_exists(path)) return path;
   const fs::path beside = fs::path(source_path).parent_path() / path;
-  return fs::exists(beside) ? beside.string() : path;
+  return path_exists(beside.string()) ? beside.string() : path;
 }
 
 std::unique_ptr<CostModel> build_study_cost_model(const IsocostSpec& spec, const ModelConfig& model,

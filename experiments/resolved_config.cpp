@@ -8,6 +8,7 @@
 
 #include "experiments/config_hash.h"
 
+#include "core/path_probe.h"
 #include "experiments/yaml_fields.h"
 
 namespace sparsesim {
@@ -34,14 +35,14 @@ YAML::Node input_digests(const ExperimentSpec& spec) {
     std::string dense = (std::filesystem::path(curves).parent_path() / "dense_accuracy.csv").string();
     if (spec.quality.IsMap() && spec.quality["dense_accuracy"])
       dense = spec.quality["dense_accuracy"].as<std::string>();
-    if (std::filesystem::exists(dense)) digests[dense] = file_digest(dense);
+    if (path_exists(dense)) digests[dense] = file_digest(dense);
   }
   const std::string coefficients = sparse_method_coefficients_path();
-  if (std::filesystem::exists(coefficients)) digests[coefficients] = file_digest(coefficients);
+  if (path_exists(coefficients)) digests[coefficients] = file_digest(coefficients);
   if (spec.cost_model.IsMap())
     for (const char* key : {"profile", "path", "mlp", "all_reduce"})
       if (spec.cost_model[key] && spec.cost_model[key].IsScalar() &&
-          std::filesystem::is_regular_file(spec.cost_model[key].as<std::string>()))
+          is_regular_file_path(spec.cost_model[key].as<std::string>()))
         digests[spec.cost_model[key].as<std::string>()] = file_digest(spec.cost_model[key].as<std::string>());
   return digests;
 }
@@ -126,6 +127,7 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
     policies.push_back(entry);
   }
   root["policies"] = policies;
+  root["results"]["requests"] = spec.request_storage.describe();
   root["input_digests"] = input_digests(spec);
   YAML::Emitter out;
   out.SetDoublePrecision(17);

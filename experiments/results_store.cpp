@@ -1,5 +1,7 @@
 #include "experiments/results_store.h"
 
+#include <limits>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/input_error.h"
+#include "core/path_probe.h"
 
 namespace sparsesim {
 namespace {
@@ -29,7 +32,7 @@ CREATE TABLE IF NOT EXISTS runs(
   gpu_busy_s REAL, attention_flops REAL, memory_bytes REAL, kv_peak_bytes REAL,
   mean_expected_quality REAL, slo_attainment REAL, meets_slo INTEGER,
   lookups_exact INTEGER, lookups_interpolated INTEGER, lookups_extrapolated INTEGER, events INTEGER,
-  dense_fallback_prefills INTEGER, dense_fallback_decodes INTEGER,
+  dense_fallback_prefills INTEGER, dense_fallback_decodes INTEGER, requests_stored INTEGER,
   prefix_hit_rate REAL, workflows INTEGER, workflow_e2e_p50_s REAL, workflow_e2e_p99_s REAL,
   cost_model TEXT, quality_model TEXT, warnings TEXT, resolved_config TEXT,
   group_hash TEXT NOT NULL, point_hash TEXT NOT NULL, input_hash TEXT NOT NULL, build_identity TEXT NOT NULL,
@@ -82,7 +85,7 @@ std::string lock_holder(const std::string& path) {
 }  // namespace
 
 std::unique_ptr<SqliteDb> open_results(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw InputError(path + ": results database not found");
+  if (!path_exists(path)) throw InputError(path + ": results database not found");
   auto db = std::make_unique<SqliteDb>(path, false);
   try {
     SqliteStatement version(*db, "SELECT value FROM meta WHERE key = 'schema_version'");
@@ -99,7 +102,7 @@ std::unique_ptr<SqliteDb> open_results(const std::string& path) {
 }
 
 ResultsStore::ResultsStore(const std::string& path) {
-  const bool existed = std::filesystem::exists(path);
+  const bool existed = path_exists(path);
   if (existed) {
     db_ = open_results(path);
   } else {
@@ -150,6 +153,16 @@ std::int64_t ResultsStore::count_runs_of_other_builds(const std::string& input_h
 std::int64_t ResultsStore::write_run(const RunRecord& record) {
   SqliteTransaction transaction(*db_);
   const RunSummary& s = record.result.summary;
+  // Per-request rows: all, none, or every stride-th in arrival order (at most `sample`).
+  const auto request_count = static_cast<std::int64_t>(record.result.requests.size());
+  std::int64_t stride = 1, stored = request_count;
+  if (record.request_storage.kind == RequestStorage::Kind::none) {
+    stride = std::numeric_limits<std::int64_t>::max(), stored = 0;
+  } else if (record.request_storage.kind == RequestStorage::Kind::sample &&
+             request_count > record.request_storage.sample) {
+    stride = (request_count + record.request_storage.sample - 1) / record.request_storage.sample;
+    stored = (request_count + stride - 1) / stride;
+  }
   SqliteStatement run(*db_,
                       R"SQL(INSERT INTO runs(experiment, config_hash, policy, policy_impl, knob_name, knob,
     seed, replication, sweep_field, sweep_value, replicas, model, compute_metric, compute_target, compute_achieved,
@@ -157,14 +170,14 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     makespan_s, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,
     tpot_p50_ms, tpot_p90_ms, tpot_p99_ms, e2e_p50_s, e2e_p90_s, e2e_p99_s, gpu_busy_s, attention_flops,
     memory_bytes, kv_peak_bytes, mean_expected_quality, slo_attainment, meets_slo, lookups_exact,
-    lookups_interpolated, lookups_extrapolated, events, dense_fallback_prefills, dense_fallback_decodes,
+    lookups_interpolated, lookups_extrapolated, events, dense_fallback_prefills, dense_fallback_decodes, requests_stored,
     prefix_hit_rate, workflows, workflow_e2e_p50_s,
     workflow_e2e_p99_s, cost_model, quality_model, warnings, resolved_config, group_hash, point_hash, input_hash,
     build_identity, purpose, tuned_parameters, solver_achieved_mean, solver_tolerance, range_min_compute,
     range_max_compute, window_quality_low, window_quality_high, queue_wait_first_quarter_s,
     queue_wait_last_quarter_s)
     VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
-           ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+           ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   auto optional_text = [](const std::string& text) {
     return text.empty() ? std::nullopt : std::optional(text);
   };
@@ -179,7 +192,7 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
   for (const Percentiles* p : {&s.ttft_s, &s.tpot_ms, &s.e2e_s}) run << p->p50 << p->p90 << p->p99;
   run << s.gpu_busy_s << s.attention_flops << s.memory_bytes << s.kv_peak_bytes << s.mean_expected_quality
       << record.slo_attainment << (record.meets_slo ? 1 : 0) << s.lookups_exact << s.lookups_interpolated
-      << s.lookups_extrapolated << s.events << s.dense_fallback_prefills << s.dense_fallback_decodes
+      << s.lookups_extrapolated << s.events << s.dense_fallback_prefills << s.dense_fallback_decodes << stored
       << s.prefix_hit_rate << s.workflows << s.workflow_e2e_s.p50 << s.workflow_e2e_s.p99 << record.cost_model
       << record.quality_model << record.warnings << record.resolved_config << record.group_hash
       << record.point_hash << record.input_hash << record.build_identity << record.purpose
@@ -195,7 +208,9 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     tpot_ms, e2e_s, preemptions, prefill_sparsity, decode_kv_budget_tokens, escalated, attention_flops,
     gpu_time_s, expected_quality, prefill_retention, decode_retention, prefix_cached_tokens, workflow_id)
     VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
-  for (const RequestResult& r : record.result.requests) {
+  for (std::size_t index = 0; index < record.result.requests.size(); ++index) {
+    if (stored == 0 || static_cast<std::int64_t>(index) % stride != 0) continue;
+    const RequestResult& r = record.result.requests[index];
     auto time_s = [](TimeNs ns) { return ns < 0 ? std::nullopt : std::optional(ns_to_seconds(ns)); };
     const bool done = r.status == RequestStatus::done;
     request << run_id << static_cast<std::int64_t>(r.request_id) << r.replica

@@ -67,7 +67,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       "COALESCE(solver_note, ''), COALESCE(tuned_parameters, ''), solver_iterations, solver_tolerance, "
       "range_min_compute, range_max_compute, window_quality_low, window_quality_high, "
       "queue_wait_first_quarter_s, queue_wait_last_quarter_s, dense_fallback_prefills, "
-      "dense_fallback_decodes FROM runs" +
+      "dense_fallback_decodes, requests_stored FROM runs" +
           where + (where.empty() ? " WHERE" : " AND") + " purpose = 'comparison' ORDER BY run_id");
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
@@ -120,6 +120,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     row.queue_wait_last_quarter_s += runs.column_double(48);
     row.dense_fallback_prefills += runs.column_int(49);
     row.dense_fallback_decodes += runs.column_int(50);
+    row.requests_stored += runs.column_int(51);
     set.cost_model = runs.column_text(29);
     set.quality_model = runs.column_text(30);
     std::istringstream warnings(runs.column_text(31));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "experiments/request_storage.h"
 #include "sim/simulation.h"
 
 namespace sparsesim {
@@ -57,6 +58,7 @@ struct RunRecord {
   std::string group_hash, point_hash, input_hash, build_identity;
   std::string purpose = "comparison";  // "comparison", or "capacity_probe" for capacity-search runs
   std::string tuned_parameters;        // YAML flow map of parameters set by `tune:` ("" when untuned)
+  RequestStorage request_storage;      // which per-request rows to store
   // Median wait from arrival to first scheduling of the requests in the first and last quarter of
   // arrivals: a queue that grows through the trace (overload) shows as a last quarter far above the first.
   double queue_wait_first_quarter_s = 0, queue_wait_last_quarter_s = 0;

@@ -246,7 +246,9 @@ std::string format_summary_table(const AggregateSet& set) {
         families.back().push_back(found == row->quality_by_family.end() ? "-" : fixed(found->second, 4));
       }
     }
-    out << "\n" << render(families);
+    // Both breakdowns come from the stored per-request rows; with none stored there is nothing to show
+    // (the note below says so) rather than a table of dashes.
+    if (!family_names.empty()) out << "\n" << render(families);
 
     std::vector<std::vector<std::string>> lengths = {{"quality by input length"}};
     for (const auto& bucket : set.length_buckets) lengths[0].push_back(bucket);
@@ -257,7 +259,7 @@ std::string format_summary_table(const AggregateSet& set) {
         lengths.back().push_back(found == row->quality_by_length.end() ? "-" : fixed(found->second, 4));
       }
     }
-    out << "\n" << render(lengths);
+    if (!family_names.empty()) out << "\n" << render(lengths);
     std::int64_t exact = 0, interpolated = 0, extrapolated = 0;
     for (const auto* row : rows) {
       exact += row->lookups_exact;
@@ -294,6 +296,14 @@ std::string format_summary_table(const AggregateSet& set) {
           row.policy + ": " + fixed(static_cast<double>(row.dense_fallback_prefills) / row.replications, 0) +
           " prefills, " + fixed(static_cast<double>(row.dense_fallback_decodes) / row.replications, 0) +
           " decodes per run";
+  std::int64_t requests_total = 0, requests_kept = 0;
+  for (const auto& row : set.rows) requests_total += row.requests, requests_kept += row.requests_stored;
+  if (requests_kept < requests_total)
+    out << "\nper-request rows: " << requests_kept << " of " << requests_total
+        << " stored (results.requests); "
+        << (requests_kept == 0 ? "no quality breakdown by task family or length"
+                               : "quality by task family and by length use the stored rows only")
+        << "\n";
   if (!fallbacks.empty())
     out << "\ndense fallback (sparse budgets run and scored dense: their method costs more than dense at "
            "that "

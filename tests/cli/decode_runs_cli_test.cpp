@@ -2,42 +2,15 @@
 // shipped traces, with and without --step-by-step, must store the same figures for every request and run.
 #include <doctest/doctest.h>
 
-#include <sqlite3.h>
-
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "cli_support.h"
+#include "db_rows.h"
 
 namespace sparsesim::testing {
 namespace {
-
-// Every row of `query`, each column as text (integers and texts exactly, reals to 17 digits).
-std::vector<std::vector<std::string>> rows_of(const fs::path& db_path, const std::string& query) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, query.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-  std::vector<std::vector<std::string>> rows;
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    std::vector<std::string> row;
-    for (int column = 0; column < sqlite3_column_count(statement); ++column) {
-      if (sqlite3_column_type(statement, column) == SQLITE_FLOAT) {
-        char text[40];
-        std::snprintf(text, sizeof text, "%.17g", sqlite3_column_double(statement, column));
-        row.emplace_back(text);
-      } else {
-        const auto* text = sqlite3_column_text(statement, column);
-        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "NULL");
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return rows;
-}
 
 void compare_modes(const std::string& name, const std::string& yaml, double min_event_ratio) {
   const auto dir = test_dir(name);

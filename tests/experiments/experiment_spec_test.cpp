@@ -188,3 +188,23 @@ TEST_CASE("complex keys and alias bombs are input errors, not exceptions or hang
   }
   CHECK(error_of(bomb).find("after expanding aliases") != std::string::npos);
 }
+
+// Found by fuzzing: a path component longer than the OS allows made std::filesystem throw its own
+// exception from the path lookup, escaping as a crash instead of an input error naming the file.
+TEST_CASE("a trace path too long for the file system is an input error naming it, not a crash") {
+  const std::string long_name(5000, 'x');
+  const std::string text = "name: t\nworkload: {trace: " + long_name +
+                           ".jsonl}\ncluster: {gpu: H100-SXM, model: Qwen2.5-7B}\npolicies: [dense]\n";
+  try {
+    const ExperimentSpec spec = parse(text);
+    // Parsing may accept the path as typed; reading it must then fail as input, which the workload
+    // loader checks. Either way no non-InputError exception may escape the parser.
+    CHECK(spec.workload.trace_paths.front().find(long_name) != std::string::npos);
+  } catch (const InputError& error) {
+    CHECK(std::string(error.what()).find("xxxx") != std::string::npos);
+  }
+}
+
+TEST_CASE("an experiment path too long for the file system is an input error, not a crash") {
+  CHECK_THROWS_AS(load_experiment(std::string(5000, 'y') + ".yaml"), InputError);
+}
