@@ -31,7 +31,8 @@ namespace {
 // sweep value applied and, after tuning, each tuned policy's parameters set.
 struct Point {
   ExperimentSpec spec;
-  std::string sweep_field;
+  std::string label;        // "field=value, ...": the sweep point's name ("" without a sweep)
+  std::string sweep_field;  // with a one-field numeric sweep; "" otherwise
   double sweep_value = 0;
   std::map<std::string, Serving> serving;  // by model name; built up front, read-only while running
   std::string resolved_base;               // resolved YAML of the point, before the per-run lines
@@ -129,7 +130,7 @@ class ExperimentExecution {
 
   ExperimentRunReport run() {
     source_ = read_workload_source(spec_.workload, spec_.seed);
-    check_memory_fits();
+    check_memory_fits(selected_point_count());
     make_points();
     validate_policies();
     ResultsStore store(options_.results_path);
@@ -178,17 +179,22 @@ class ExperimentExecution {
 
  private:
   void make_points() {
-    if (spec_.sweep.values.empty()) {
+    if (spec_.sweep.points.empty()) {
       auto point = std::make_unique<Point>();
       point->spec = spec_;
       points_.push_back(std::move(point));
     }
-    for (double value : spec_.sweep.values) {
+    for (std::size_t index = 0; index < spec_.sweep.points.size(); ++index) {
+      if (!options_.point_indices.empty() &&
+          !std::binary_search(options_.point_indices.begin(), options_.point_indices.end(), index))
+        continue;
+      const SweepPoint& sweep_point = spec_.sweep.points[index];
       auto point = std::make_unique<Point>();
-      point->spec = spec_;
-      set_numeric_field(point->spec, spec_.sweep.field, value);
-      point->sweep_field = spec_.sweep.field;
-      point->sweep_value = value;
+      point->spec = experiment_for_point(spec_, index);
+      point->label = sweep_point.label();
+      // A one-field numeric sweep also fills sweep_field / sweep_value, for plots along that field.
+      if (const double value = sweep_point.single_numeric_value(); !std::isnan(value))
+        point->sweep_field = sweep_point.assignments.front().field, point->sweep_value = value;
       points_.push_back(std::move(point));
     }
     for (auto& point : points_) {
@@ -209,15 +215,21 @@ class ExperimentExecution {
     }
   }
 
+  std::size_t selected_point_count() const {
+    if (spec_.sweep.points.empty()) return 1;
+    return options_.point_indices.empty() ? spec_.sweep.points.size() : options_.point_indices.size();
+  }
+
   // Every (point, replication) keeps its workload and reference run until the end, and each solve in
   // flight holds two results per replication; estimate that before starting and refuse what cannot fit.
-  void check_memory_fits() const {
+  // Runs before any point is built, so a sweep too large to hold is refused cheaply.
+  void check_memory_fits(std::size_t point_count) const {
     std::size_t prefix_ids = 0;
     for (const Request& request : source_.requests) prefix_ids += request.prefix_block_ids.size();
     const double requests = static_cast<double>(source_.requests.size());
     const double request_bytes = requests * sizeof(Request) + 8.0 * static_cast<double>(prefix_ids);
     const double result_bytes = requests * sizeof(RequestResult);
-    const double points = static_cast<double>(std::max<std::size_t>(1, spec_.sweep.values.size()));
+    const double points = static_cast<double>(point_count);
     const double groups = points * spec_.replications;
     const double in_flight =
         std::min<double>(options_.threads, points * static_cast<double>(spec_.policies.size()));
@@ -250,11 +262,11 @@ class ExperimentExecution {
   }
 
   static std::string sweep_text(const Point& point) {
-    if (point.sweep_field.empty()) return "";
-    std::ostringstream text;
-    text.precision(17);
-    text << "sweep: {field: " << point.sweep_field << ", value: " << point.sweep_value << "}\n";
-    return text.str();
+    if (point.label.empty()) return "";
+    YAML::Emitter out;
+    out << YAML::BeginMap << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap << YAML::Key << "point"
+        << YAML::Value << point.label << YAML::EndMap << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
   }
 
   static const Serving& serving_for(const Point& point, const PolicyEntry* entry) {
@@ -268,13 +280,17 @@ class ExperimentExecution {
 
   // Builds every policy once up front so a bad parameter fails before any simulation runs; the error
   // names the experiment file.
+  // Every point's policies, since a sweep may set their parameters.
   void validate_policies() {
-    try {
-      for (const auto& entry : spec_.policies)
-        make_policy(entry.node, entry.yaml_path, context(serving_for(*points_.front(), &entry)));
-    } catch (const InputError& error) {
-      if (spec_.source_path.empty()) throw;
-      throw InputError(spec_.source_path + ": " + error.what());
+    for (const auto& point : points_) {
+      try {
+        for (const auto& entry : point->spec.policies)
+          make_policy(entry.node, entry.yaml_path, context(serving_for(*point, &entry)));
+      } catch (const InputError& error) {
+        const std::string where = point->label.empty() ? "" : "sweep point (" + point->label + "): ";
+        if (spec_.source_path.empty()) throw InputError(where + error.what());
+        throw InputError(spec_.source_path + ": " + where + error.what());
+      }
     }
   }
 
@@ -435,7 +451,7 @@ class ExperimentExecution {
       Point& point = *jobs[j].point;
       PolicyEntry& entry = point.spec.policies[jobs[j].policy_index];
       TuningReport summary = *found[j];
-      summary.point = point.sweep_field.empty() ? "" : sweep_text(point);
+      summary.point = point.label;
       summary.policy = entry.label;
       summary.parameters = chosen[j];
       report_.tuning.push_back(summary);
@@ -610,6 +626,7 @@ class ExperimentExecution {
       record.policy_label = entry.label;
       record.seed = run.group->seed;
       record.replication = run.group->replication;
+      record.sweep_point = point.label;
       record.sweep_field = point.sweep_field;
       record.sweep_value = point.sweep_value;
       record.replicas = point.spec.cluster.replicas;

@@ -21,6 +21,8 @@ struct RunOptions {
   int threads = 1;
   bool progress = true;                // progress bar with ETA on stderr (drawn only on a terminal)
   std::string purpose = "comparison";  // stored with each run; the capacity planner's probes differ
+  // Sweep points to run, ascending indices into spec.sweep.points (a shard's share); empty = all.
+  std::vector<std::size_t> point_indices;
 };
 
 struct TuningReport {

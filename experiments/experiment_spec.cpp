@@ -377,15 +377,20 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
                        "'");
   }
   if (const YAML::Node sweep = document["sweep"]) {
-    require_keys_within(sweep, "sweep", {"field", "values"});
-    spec.sweep.field = yaml_required<std::string>(sweep, "sweep", "field", "a dotted numeric field");
-    spec.sweep.values = yaml_required<std::vector<double>>(sweep, "sweep", "values", "a list of numbers");
-    if (spec.sweep.values.empty() || spec.sweep.values.size() > 10000)
-      throw InputError(yaml_where(sweep, "sweep.values") + ": expected 1 to 10000 values, got " +
-                       std::to_string(spec.sweep.values.size()) +
-                       " (a larger sweep is a batch of experiments: shard it)");
-    ExperimentSpec probe = spec;  // validates the field name now rather than mid-run
-    set_numeric_field(probe, spec.sweep.field, spec.sweep.values.front());
+    spec.sweep.points = parse_sweep_points(sweep);
+    for (const auto& entry : spec.policies)
+      if (entry.yaml_path.rfind("policies[", 0) == 0) spec.sweep.policy_labels.push_back(entry.label);
+    // The trace (or generator) is read once per experiment and shared by every point.
+    for (const auto& point : spec.sweep.points)
+      for (const auto& assignment : point.assignments)
+        for (const char* source : {"workload.trace", "workload.format", "workload.reader",
+                                   "workload.generator", "workload.workflows"})
+          if (assignment.field == source || assignment.field.rfind(std::string(source) + ".", 0) == 0)
+            throw InputError(yaml_where(sweep, "sweep") + ": '" + assignment.field +
+                             "' chooses the trace itself, which every point shares; run one experiment "
+                             "per trace (selection fields such as workload.max_requests may be swept)");
+    // Every point is checked now, before anything runs: an invalid one is an error naming it.
+    for (std::size_t i = 0; i < spec.sweep.points.size(); ++i) experiment_for_point(spec, i);
   }
   if (const YAML::Node capacity = document["capacity"]) {
     require_keys_within(capacity, "capacity", {"min_replicas", "max_replicas", "quality_floor"});
@@ -396,7 +401,7 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     if (spec.capacity.min_replicas < 1 || spec.capacity.max_replicas < spec.capacity.min_replicas)
       throw InputError(yaml_where(capacity, "capacity") + ": expected 1 <= min_replicas <= max_replicas");
   }
-  if (spec.capacity.enabled && !spec.sweep.values.empty())
+  if (spec.capacity.enabled && !spec.sweep.points.empty())
     throw InputError(yaml_where(document["capacity"], "capacity") +
                      ": capacity search and sweep: cannot be combined (the search already varies "
                      "cluster.replicas); run one capacity experiment per sweep value");
@@ -434,83 +439,14 @@ ExperimentSpec load_experiment(const std::string& path) {
   }
 }
 
-namespace {
-
-struct SweepableField {
-  const char* name;
-  void (*set)(ExperimentSpec& spec, const std::string& field, double value);
-};
-
-int sweep_integer(const std::string& field, double value, int minimum, int maximum) {
-  if (!(value >= minimum && value <= maximum) || std::floor(value) != value)
-    throw InputError("sweep: field '" + field + "' needs an integer in [" + std::to_string(minimum) + ", " +
-                     std::to_string(maximum) + "], got " + std::to_string(value));
-  return static_cast<int>(value);
-}
-
-// Every field a sweep may set, with its valid range. A new sweepable field is one line here; the generic
-// sweep test (tests/experiments/sweep_fields_test.cpp) then checks that it changes the runs.
-const SweepableField kSweepable[] = {
-    {"workload.rate_multiplier",
-     [](ExperimentSpec& spec, const std::string&, double value) {
-       if (!(value >= 1e-6 && value <= 1e6))
-         throw InputError("sweep: workload.rate_multiplier must be in [1e-6, 1e6]");
-       spec.workload.rate_multiplier = value;
-     }},
-    {"cluster.replicas",
-     [](ExperimentSpec& spec, const std::string& field, double value) {
-       spec.cluster.replicas = sweep_integer(field, value, 1, 100000);
-     }},
-    {"cluster.tensor_parallel",
-     [](ExperimentSpec& spec, const std::string& field, double value) {
-       spec.cluster.tensor_parallel = sweep_integer(field, value, 1, 1024);
-     }},
-    {"cluster.scheduler.max_batch_tokens",
-     [](ExperimentSpec& spec, const std::string& field, double value) {
-       spec.cluster.scheduler.max_batch_tokens = sweep_integer(field, value, 1, 1 << 24);
-     }},
-    {"cluster.scheduler.chunk_tokens",
-     [](ExperimentSpec& spec, const std::string& field, double value) {
-       spec.cluster.scheduler.chunk_tokens = sweep_integer(field, value, 1, 1 << 24);
-     }},
-    {"cluster.scheduler.max_running",
-     [](ExperimentSpec& spec, const std::string& field, double value) {
-       spec.cluster.scheduler.max_running = sweep_integer(field, value, 1, 1 << 20);
-     }},
-    {"compute.target.fraction_of_dense",
-     [](ExperimentSpec& spec, const std::string&, double value) {
-       if (!(value > 0 && value <= 1))
-         throw InputError("sweep: compute.target.fraction_of_dense must be in (0, 1]");
-       spec.compute.kind = ComputeTargetSpec::Kind::fraction_of_dense;
-       spec.compute.fraction_of_dense = value;
-     }},
-    {"slo.ttft_p99_s",
-     [](ExperimentSpec& spec, const std::string&, double value) {
-       if (!(value > 0 && value <= 1e6))
-         throw InputError("sweep: slo.ttft_p99_s must be in (0, 1e6] seconds");
-       spec.slo.ttft_p99_s = value;
-     }},
-    {"slo.tpot_p99_ms",
-     [](ExperimentSpec& spec, const std::string&, double value) {
-       if (!(value > 0 && value <= 1e6)) throw InputError("sweep: slo.tpot_p99_ms must be in (0, 1e6] ms");
-       spec.slo.tpot_p99_ms = value;
-     }},
-};
-
-}  // namespace
-
-std::vector<std::string> sweepable_fields() {
-  std::vector<std::string> names;
-  for (const auto& field : kSweepable) names.push_back(field.name);
-  return names;
-}
-
-void set_numeric_field(ExperimentSpec& spec, const std::string& field, double value) {
-  for (const auto& sweepable : kSweepable)
-    if (field == sweepable.name) return sweepable.set(spec, field, value);
-  std::string names;
-  for (const auto& sweepable : kSweepable) names += (names.empty() ? "" : ", ") + std::string(sweepable.name);
-  throw InputError("sweep.field: unknown numeric field '" + field + "'; expected one of " + names);
+ExperimentSpec experiment_for_point(const ExperimentSpec& spec, std::size_t index) {
+  const SweepPoint& point = spec.sweep.points.at(index);
+  try {
+    return parse_experiment(document_for_point(spec.document, point, spec.sweep.policy_labels),
+                            spec.source_path);
+  } catch (const InputError& error) {
+    throw InputError("sweep point " + std::to_string(index) + " (" + point.label() + "): " + error.what());
+  }
 }
 
 }  // namespace sparsesim

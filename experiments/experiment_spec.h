@@ -12,6 +12,7 @@
 
 #include "cost/sparse_method.h"
 #include "experiments/request_storage.h"
+#include "experiments/sweep_points.h"
 
 #include "sim/simulation.h"
 #include "workloads/request_traits.h"
@@ -77,9 +78,10 @@ struct PolicyEntry {
   ModelConfig model;
 };
 
+// `sweep:` (experiments/sweep_points.h): the points, each a set of field values; empty = no sweep.
 struct SweepSpec {
-  std::string field;           // dotted path of a numeric field, e.g. "workload.rate_multiplier"
-  std::vector<double> values;  // empty = no sweep
+  std::vector<SweepPoint> points;
+  std::vector<std::string> policy_labels;  // label of the document's policies[i], for policies.LABEL.x
 };
 
 struct CapacitySpec {
@@ -129,11 +131,9 @@ struct ExperimentSpec {
 ExperimentSpec load_experiment(const std::string& path);
 ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& source_path);
 
-// Sets a numeric field by dotted path (used by sweeps); throws InputError for unknown fields.
-// Each field must be set on the sweep point's own spec: everything downstream (targets, SLOs, workloads,
-// clusters) reads the point's spec, never the experiment's.
-void set_numeric_field(ExperimentSpec& spec, const std::string& field, double value);
-// The dotted names set_numeric_field accepts.
-std::vector<std::string> sweepable_fields();
+// The experiment of sweep point `index`: the document with the point's values set, parsed again, so each
+// value is checked exactly as if written in the file. Everything downstream (targets, SLOs, workloads,
+// clusters) reads the point's own spec, never the experiment's. Throws InputError naming the point.
+ExperimentSpec experiment_for_point(const ExperimentSpec& spec, std::size_t index);
 
 }  // namespace sparsesim

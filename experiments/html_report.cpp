@@ -96,8 +96,7 @@ Plot latency_cdf(SqliteDb& db, const AggregateSet& set, const std::string& colum
   Plot plot{column + "_cdf", "", {}};
   std::vector<std::string> titles;
   for (const auto& row : set.rows) {
-    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value)
-      continue;
+    if (row.sweep_point != set.rows.front().sweep_point) continue;
     SqliteStatement query(
         db, "SELECT " + column + " FROM requests WHERE status = 'done' AND run_id = ? ORDER BY " + column);
     query << row.run_ids.front();
@@ -121,8 +120,7 @@ Plot budget_vs_length(SqliteDb& db, const AggregateSet& set) {
   Plot plot{"budget_vs_length", "", {}};
   std::vector<std::string> titles;
   for (const auto& row : set.rows) {
-    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value)
-      continue;
+    if (row.sweep_point != set.rows.front().sweep_point) continue;
     SqliteStatement query(db,
                           "SELECT input_tokens, 1.0 - prefill_sparsity FROM requests WHERE run_id = ? "
                           "ORDER BY request_id");
@@ -146,8 +144,7 @@ Plot quality_by_length(const AggregateSet& set) {
   Plot plot{"quality_by_length", "", {}};
   std::vector<std::string> titles;
   for (const auto& row : set.rows) {
-    if (row.sweep_field != set.rows.front().sweep_field || row.sweep_value != set.rows.front().sweep_value)
-      continue;
+    if (row.sweep_point != set.rows.front().sweep_point) continue;
     std::ostringstream rows;
     for (std::size_t b = 0; b < set.length_buckets.size(); ++b) {
       auto found = row.quality_by_length.find(set.length_buckets[b]);

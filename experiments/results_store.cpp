@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs(
   run_id INTEGER PRIMARY KEY, experiment TEXT NOT NULL, config_hash TEXT NOT NULL UNIQUE,
   policy TEXT NOT NULL, policy_impl TEXT NOT NULL, knob_name TEXT, knob REAL, seed INTEGER, replication INTEGER,
-  sweep_field TEXT, sweep_value REAL, replicas INTEGER, model TEXT,
+  sweep_point TEXT, sweep_field TEXT, sweep_value REAL, replicas INTEGER, model TEXT,
   compute_metric TEXT, compute_target REAL, compute_achieved REAL, solver_status TEXT, solver_note TEXT,
   solver_iterations INTEGER,
   requests INTEGER, completed INTEGER, rejected INTEGER, preemptions INTEGER, escalations INTEGER,
@@ -58,8 +58,8 @@ CREATE TABLE IF NOT EXISTS requests(
   prefix_cached_tokens INTEGER, workflow_id INTEGER,
   PRIMARY KEY(run_id, request_id));
 CREATE TABLE IF NOT EXISTS sweep_points(
-  run_id INTEGER PRIMARY KEY REFERENCES runs(run_id), experiment TEXT, sweep_field TEXT, sweep_value REAL,
-  policy TEXT, replication INTEGER);
+  run_id INTEGER PRIMARY KEY REFERENCES runs(run_id), experiment TEXT, sweep_point TEXT, sweep_field TEXT,
+  sweep_value REAL, policy TEXT, replication INTEGER);
 )SQL";
 
 // Who holds the flock on `path`: "pid N (command)" from /proc/locks, or "another process". Nothing is
@@ -165,7 +165,7 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
   }
   SqliteStatement run(*db_,
                       R"SQL(INSERT INTO runs(experiment, config_hash, policy, policy_impl, knob_name, knob,
-    seed, replication, sweep_field, sweep_value, replicas, model, compute_metric, compute_target, compute_achieved,
+    seed, replication, sweep_point, sweep_field, sweep_value, replicas, model, compute_metric, compute_target, compute_achieved,
     solver_status, solver_note, solver_iterations, requests, completed, rejected, preemptions, escalations,
     makespan_s, throughput_rps, throughput_output_tokens_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,
     tpot_p50_ms, tpot_p90_ms, tpot_p99_ms, e2e_p50_s, e2e_p90_s, e2e_p99_s, gpu_busy_s, attention_flops,
@@ -177,13 +177,13 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     range_max_compute, window_quality_low, window_quality_high, queue_wait_first_quarter_s,
     queue_wait_last_quarter_s)
     VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
-           ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+           ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   auto optional_text = [](const std::string& text) {
     return text.empty() ? std::nullopt : std::optional(text);
   };
   run << record.experiment << record.config_hash << record.policy_label << record.policy_impl
       << record.knob_name << record.knob << static_cast<std::int64_t>(record.seed) << record.replication
-      << optional_text(record.sweep_field)
+      << optional_text(record.sweep_point) << optional_text(record.sweep_field)
       << (record.sweep_field.empty() ? std::nullopt : std::optional(record.sweep_value)) << record.replicas
       << record.model << record.compute_metric << record.solver.target << record.solver.achieved
       << record.solver.status << record.solver.note << record.solver.iterations << s.requests << s.completed
@@ -227,10 +227,11 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
             << (r.workflow_id < 0 ? std::nullopt : std::optional(r.workflow_id));
     request.execute();
   }
-  if (!record.sweep_field.empty()) {
-    SqliteStatement point(*db_, "INSERT INTO sweep_points VALUES(?,?,?,?,?,?)");
-    point << run_id << record.experiment << record.sweep_field << record.sweep_value << record.policy_label
-          << record.replication;
+  if (!record.sweep_point.empty()) {
+    SqliteStatement point(*db_, "INSERT INTO sweep_points VALUES(?,?,?,?,?,?,?)");
+    point << run_id << record.experiment << record.sweep_point << optional_text(record.sweep_field)
+          << (record.sweep_field.empty() ? std::nullopt : std::optional(record.sweep_value))
+          << record.policy_label << record.replication;
     point.execute();
   }
   transaction.commit();

@@ -67,7 +67,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       "COALESCE(solver_note, ''), COALESCE(tuned_parameters, ''), solver_iterations, solver_tolerance, "
       "range_min_compute, range_max_compute, window_quality_low, window_quality_high, "
       "queue_wait_first_quarter_s, queue_wait_last_quarter_s, dense_fallback_prefills, "
-      "dense_fallback_decodes, requests_stored FROM runs" +
+      "dense_fallback_decodes, requests_stored, COALESCE(sweep_point, '') FROM runs" +
           where + (where.empty() ? " WHERE" : " AND") + " purpose = 'comparison' ORDER BY run_id");
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
@@ -78,6 +78,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       row.experiment = runs.column_text(1);
       row.sweep_field = runs.column_text(2);
       row.sweep_value = runs.column_double(3);
+      row.sweep_point = runs.column_text(52);
       row.policy = runs.column_text(4);
       row.policy_impl = runs.column_text(5);
       row.knob_name = runs.column_text(6);

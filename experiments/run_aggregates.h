@@ -15,7 +15,8 @@ namespace sparsesim {
 
 struct PolicyAggregate {
   std::string experiment;
-  std::string sweep_field;  // "" when not a sweep
+  std::string sweep_point;  // "field=value, ...": the sweep point ("" when not a sweep)
+  std::string sweep_field;  // the field of a one-field numeric sweep, else ""
   double sweep_value = 0;
   std::string point_hash, group_hash;  // the sweep point (all its policies) and this row's configuration
   std::string policy, policy_impl, knob_name, solver_status, compute_metric, model;

@@ -39,7 +39,8 @@ struct RunRecord {
   double knob = 0;
   std::uint64_t seed = 0;
   int replication = 0;
-  std::string sweep_field;  // empty when not a sweep
+  std::string sweep_point;  // "field=value, ...", empty when not a sweep
+  std::string sweep_field;  // the field of a one-field numeric sweep, else empty
   double sweep_value = 0;
   int replicas = 0;
   std::string model;  // the model serving this run

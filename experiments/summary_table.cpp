@@ -76,8 +76,7 @@ std::string percent_of(double value, double of) {
 }
 
 std::string point_title(const PolicyAggregate& row) {
-  return row.experiment +
-         (row.sweep_field.empty() ? "" : "  [" + row.sweep_field + " = " + fixed(row.sweep_value, 3) + "]");
+  return row.experiment + (row.sweep_point.empty() ? "" : "  [" + row.sweep_point + "]");
 }
 
 }  // namespace
@@ -292,10 +291,9 @@ std::string format_summary_table(const AggregateSet& set) {
   for (const auto& row : set.rows)
     if (row.dense_fallback_prefills + row.dense_fallback_decodes > 0)
       fallbacks +=
-          "\n  " + (row.sweep_field.empty() ? "" : row.sweep_field + "=" + fixed(row.sweep_value, 4) + " ") +
-          row.policy + ": " + fixed(static_cast<double>(row.dense_fallback_prefills) / row.replications, 0) +
-          " prefills, " + fixed(static_cast<double>(row.dense_fallback_decodes) / row.replications, 0) +
-          " decodes per run";
+          "\n  " + (row.sweep_point.empty() ? "" : row.sweep_point + " ") + row.policy + ": " +
+          fixed(static_cast<double>(row.dense_fallback_prefills) / row.replications, 0) + " prefills, " +
+          fixed(static_cast<double>(row.dense_fallback_decodes) / row.replications, 0) + " decodes per run";
   std::int64_t requests_total = 0, requests_kept = 0;
   for (const auto& row : set.rows) requests_total += row.requests, requests_kept += row.requests_stored;
   if (requests_kept < requests_total)

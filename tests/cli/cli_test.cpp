@@ -120,8 +120,8 @@ sweep: {field: compute.target.fraction_of_dense, values: [0.3, 0.6]}
                            dir);
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
-  CHECK(run.output.find("compute.target.fraction_of_dense = 0.300") != std::string::npos);
-  CHECK(run.output.find("compute.target.fraction_of_dense = 0.600") != std::string::npos);
+  CHECK(run.output.find("compute.target.fraction_of_dense=0.3") != std::string::npos);
+  CHECK(run.output.find("compute.target.fraction_of_dense=0.6") != std::string::npos);
   const auto points = run_cli("export " + (dir / "sweep.db").string() + " --table sweep_points", dir);
   REQUIRE(points.exit_code == 0);
   int rows = 0;

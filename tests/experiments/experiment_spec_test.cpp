@@ -77,8 +77,10 @@ policies: [dense]
         std::string::npos);
   CHECK(error_of(std::string(kMinimal) + "compute: {target: {same_as: {policy: nope, knob: 1}}}\n")
             .find("no policy labelled 'nope'") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "sweep: {field: cluster.colour, values: [1]}\n")
-            .find("unknown numeric field") != std::string::npos);
+  const std::string unknown_field =
+      error_of(std::string(kMinimal) + "sweep: {field: cluster.colour, values: [1]}\n");
+  CHECK(unknown_field.find("sweep point 0 (cluster.colour=1)") != std::string::npos);
+  CHECK(unknown_field.find("colour") != std::string::npos);
   CHECK(error_of("cluster: {gpu: H100-SXM, model: Qwen2.5-7B}\npolicies: [dense]\n").find("workload") !=
         std::string::npos);
   CHECK(error_of("workload: {trace: x.jsonl, generator: {}}\ncluster: {gpu: H100-SXM, model: Qwen2.5-7B}\n"
@@ -86,12 +88,13 @@ policies: [dense]
             .find("exactly one of 'trace' or 'generator'") != std::string::npos);
 }
 
-TEST_CASE("duplicate policy labels are made unique and sweeps set numeric fields") {
+TEST_CASE("duplicate policy labels are made unique and sweeps set fields") {
   ExperimentSpec spec = parse(std::string(kMinimal) + "sweep: {field: cluster.replicas, values: [1, 3]}\n");
-  CHECK(spec.sweep.values.size() == 2);
-  set_numeric_field(spec, "cluster.replicas", 3);
-  CHECK(spec.cluster.replicas == 3);
-  CHECK_THROWS_AS(set_numeric_field(spec, "cluster.replicas", 2.5), InputError);
+  CHECK(spec.sweep.points.size() == 2);
+  CHECK(experiment_for_point(spec, 1).cluster.replicas == 3);
+  CHECK(spec.cluster.replicas == 2);  // the experiment itself is untouched
+  CHECK(error_of(std::string(kMinimal) + "sweep: {field: cluster.replicas, values: [1, 2.5]}\n")
+            .find("sweep point 1 (cluster.replicas=2.5)") != std::string::npos);
   const ExperimentSpec twice = parse(R"(
 workload: {trace: data/traces/mooncake/conversation_trace.jsonl}
 cluster: {gpu: H100-SXM, model: Qwen2.5-7B}
