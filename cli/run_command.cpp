@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/command_line.h"
 #include "cli/isocost_command.h"
+#include "core/input_error.h"
 #include "core/path_probe.h"
 #include "core/yaml_file.h"
 #include "experiments/capacity_planner.h"
@@ -16,6 +17,7 @@
 #include "experiments/isocost_study.h"
 #include "experiments/results_store.h"
 #include "experiments/run_aggregates.h"
+#include "experiments/shard_plan.h"
 #include "experiments/summary_table.h"
 
 namespace sparsesim::cli {
@@ -23,13 +25,43 @@ namespace {
 
 namespace po = boost::program_options;
 
+// Estimated simulation cost of a point: requests x policies x replications (a point with no request
+// cap counts as the whole trace, the same for every point).
+double estimated_point_cost(const ExperimentSpec& point) {
+  const double requests =
+      point.workload.max_requests > 0 ? static_cast<double>(point.workload.max_requests) : 1e6;
+  return requests * static_cast<double>(point.policies.size() + 1) * point.replications;
+}
+
+void select_shard_points(const ExperimentSpec& spec, const ShardSelector& shard, RunOptions& options) {
+  const std::size_t total = std::max<std::size_t>(1, spec.sweep.points.size());
+  std::vector<double> costs;
+  if (spec.sweep.points.empty())
+    costs.push_back(estimated_point_cost(spec));
+  else
+    for (std::size_t index = 0; index < total; ++index)
+      costs.push_back(estimated_point_cost(experiment_for_point(spec, index)));
+  const std::vector<int> shard_of = assign_shards(costs, shard.count);
+  double mine = 0, all = 0;
+  options.only_listed_points = true;
+  for (std::size_t index = 0; index < total; ++index) {
+    all += costs[index];
+    if (shard_of[index] != shard.index) continue;
+    options.point_indices.push_back(index);
+    mine += costs[index];
+  }
+  std::cerr << "note: shard " << shard.index << "/" << shard.count << " (from " << shard.source
+            << "): " << options.point_indices.size() << " of " << total << " sweep points, "
+            << static_cast<int>(100.0 * mine / all + 0.5) << "% of the estimated cost\n";
+}
+
 int run_command(int argc, char** argv) {
   po::options_description options(
       "sparsesim run EXPERIMENT.yaml [options]\n\n"
       "Replays the experiment's workload under each policy, solving every policy's knob to\n"
       "the compute target, stores runs and requests in an SQLite database and prints the\n"
       "comparison table. Runs already stored (same config hash) are skipped.\n\noptions");
-  std::string experiment_path, out_path, report_path;
+  std::string experiment_path, out_path, report_path, shard_text;
   std::uint64_t seed = 0;
   int threads = 0;
   options.add_options()("help,h", "show this help")(
@@ -40,6 +72,9 @@ int run_command(int argc, char** argv) {
       "report", po::value(&report_path),
       "also write an HTML report here (overrides the experiment's `report:`)")("no-progress",
                                                                                "never draw the progress bar")(
+      "shard", po::value(&shard_text),
+      "run only shard I/N (0 <= I < N) of the sweep's points, balanced by estimated cost; inside a Slurm "
+      "array task the default is SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT")(
       "step-by-step", "simulate every iteration as its own event (no decode runs); same results, slower");
   po::variables_map vm;
   if (!parse_command_line(argc, argv, options, "EXPERIMENT.yaml", experiment_path, vm)) return 0;
@@ -56,6 +91,12 @@ int run_command(int argc, char** argv) {
   run_options.threads =
       threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   run_options.progress = !vm.count("no-progress");
+  ShardSelector shard;
+  const bool sharded =
+      vm.count("shard") ? (shard = parse_shard(shard_text), true) : shard_from_slurm_environment(shard);
+  if (sharded && spec.capacity.enabled)
+    throw InputError("--shard: a capacity experiment runs as one search and cannot be sharded");
+  if (sharded) select_shard_points(spec, shard, run_options);
   if (spec.capacity.enabled) {
     const auto capacity = plan_capacity(spec, run_options);
     std::cout << format_capacity_table(capacity, capacity_criteria(spec));
@@ -63,6 +104,10 @@ int run_command(int argc, char** argv) {
   }
   const ExperimentRunReport report = run_experiment(spec, run_options);
 
+  if (report.run_ids.empty()) {  // a shard with no points: its database exists, empty, for merge
+    std::cout << "no sweep points in this shard; nothing to run\n";
+    return 0;
+  }
   auto db = open_results(out_path);
   const AggregateSet aggregates = aggregate_runs(*db, report.run_ids);
   const std::string table = format_summary_table(aggregates) + format_tuning_report(report, spec);

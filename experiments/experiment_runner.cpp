@@ -179,13 +179,13 @@ class ExperimentExecution {
 
  private:
   void make_points() {
-    if (spec_.sweep.points.empty()) {
+    if (spec_.sweep.points.empty() && (!options_.only_listed_points || !options_.point_indices.empty())) {
       auto point = std::make_unique<Point>();
       point->spec = spec_;
       points_.push_back(std::move(point));
     }
     for (std::size_t index = 0; index < spec_.sweep.points.size(); ++index) {
-      if (!options_.point_indices.empty() &&
+      if (options_.only_listed_points &&
           !std::binary_search(options_.point_indices.begin(), options_.point_indices.end(), index))
         continue;
       const SweepPoint& sweep_point = spec_.sweep.points[index];
@@ -216,8 +216,8 @@ class ExperimentExecution {
   }
 
   std::size_t selected_point_count() const {
-    if (spec_.sweep.points.empty()) return 1;
-    return options_.point_indices.empty() ? spec_.sweep.points.size() : options_.point_indices.size();
+    if (options_.only_listed_points) return options_.point_indices.size();
+    return spec_.sweep.points.empty() ? 1 : spec_.sweep.points.size();
   }
 
   // Every (point, replication) keeps its workload and reference run until the end, and each solve in

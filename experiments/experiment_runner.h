@@ -21,7 +21,9 @@ struct RunOptions {
   int threads = 1;
   bool progress = true;                // progress bar with ETA on stderr (drawn only on a terminal)
   std::string purpose = "comparison";  // stored with each run; the capacity planner's probes differ
-  // Sweep points to run, ascending indices into spec.sweep.points (a shard's share); empty = all.
+  // With only_listed_points, the sweep points to run: ascending indices into spec.sweep.points (a shard's
+  // share, possibly none); otherwise every point runs.
+  bool only_listed_points = false;
   std::vector<std::size_t> point_indices;
 };
 

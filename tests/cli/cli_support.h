@@ -22,10 +22,12 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CommandResult run_cli(const std::string& arguments, const fs::path& dir) {
+// `environment`: VAR=value assignments put before the command ("" for none).
+inline CommandResult run_cli(const std::string& arguments, const fs::path& dir,
+                             const std::string& environment = "") {
   const fs::path log = dir / "output.txt";
   const std::string command =
-      std::string(SPARSESIM_BINARY) + " " + arguments + " > '" + log.string() + "' 2>&1";
+      environment + " " + std::string(SPARSESIM_BINARY) + " " + arguments + " > '" + log.string() + "' 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream input(log);
   std::stringstream text;
