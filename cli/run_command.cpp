@@ -19,40 +19,23 @@
 #include "experiments/run_aggregates.h"
 #include "experiments/shard_plan.h"
 #include "experiments/summary_table.h"
+#include "experiments/sweep_plan.h"
 
 namespace sparsesim::cli {
 namespace {
 
 namespace po = boost::program_options;
 
-// Estimated simulation cost of a point: requests x policies x replications (a point with no request
-// cap counts as the whole trace, the same for every point).
-double estimated_point_cost(const ExperimentSpec& point) {
-  const double requests =
-      point.workload.max_requests > 0 ? static_cast<double>(point.workload.max_requests) : 1e6;
-  return requests * static_cast<double>(point.policies.size() + 1) * point.replications;
-}
-
-void select_shard_points(const ExperimentSpec& spec, const ShardSelector& shard, RunOptions& options) {
-  const std::size_t total = std::max<std::size_t>(1, spec.sweep.points.size());
-  std::vector<double> costs;
-  if (spec.sweep.points.empty())
-    costs.push_back(estimated_point_cost(spec));
-  else
-    for (std::size_t index = 0; index < total; ++index)
-      costs.push_back(estimated_point_cost(experiment_for_point(spec, index)));
-  const std::vector<int> shard_of = assign_shards(costs, shard.count);
-  double mine = 0, all = 0;
+void select_shard_points(const ShardSelector& shard, RunOptions& options) {
+  const SweepPlan& plan = *options.plan;
   options.only_listed_points = true;
-  for (std::size_t index = 0; index < total; ++index) {
-    all += costs[index];
-    if (shard_of[index] != shard.index) continue;
-    options.point_indices.push_back(index);
-    mine += costs[index];
-  }
+  options.point_indices = points_of_shard(plan, shard.index);
+  double mine = 0, all = 0;
+  for (double cost : plan.point_cost) all += cost;
+  for (std::size_t index : options.point_indices) mine += plan.point_cost[index];
   std::cerr << "note: shard " << shard.index << "/" << shard.count << " (from " << shard.source
-            << "): " << options.point_indices.size() << " of " << total << " sweep points, "
-            << static_cast<int>(100.0 * mine / all + 0.5) << "% of the estimated cost\n";
+            << "): " << options.point_indices.size() << " of " << plan.point_labels.size()
+            << " sweep points, " << static_cast<int>(100.0 * mine / all + 0.5) << "% of the estimated cost\n";
 }
 
 int run_command(int argc, char** argv) {
@@ -96,7 +79,8 @@ int run_command(int argc, char** argv) {
       vm.count("shard") ? (shard = parse_shard(shard_text), true) : shard_from_slurm_environment(shard);
   if (sharded && spec.capacity.enabled)
     throw InputError("--shard: a capacity experiment runs as one search and cannot be sharded");
-  if (sharded) select_shard_points(spec, shard, run_options);
+  if (!spec.capacity.enabled) run_options.plan = make_sweep_plan(spec, sharded ? shard.count : 1);
+  if (sharded) select_shard_points(shard, run_options);
   if (spec.capacity.enabled) {
     const auto capacity = plan_capacity(spec, run_options);
     std::cout << format_capacity_table(capacity, capacity_criteria(spec));

@@ -134,6 +134,11 @@ class ExperimentExecution {
     make_points();
     validate_policies();
     ResultsStore store(options_.results_path);
+    if (options_.plan) {
+      SqliteTransaction transaction(store.db());
+      record_sweep_plan(store.db(), *options_.plan);
+      transaction.commit();
+    }
     if (spec_.tune.enabled) tune(store);
     make_solves(store);
 
@@ -161,6 +166,7 @@ class ExperimentExecution {
           }
         });
     progress.finish();
+    if (options_.plan) mark_covered_points_complete(store);
     if (!groups_.empty())
       report_.evaluation_requests = static_cast<std::int64_t>(workload(*groups_.front()).requests.size());
     std::vector<std::string> notes = source_.notes;
@@ -178,6 +184,16 @@ class ExperimentExecution {
   }
 
  private:
+  void mark_covered_points_complete(ResultsStore& store) {
+    std::vector<std::size_t> covered = options_.point_indices;
+    if (!options_.only_listed_points)
+      for (std::size_t index = 0; index < options_.plan->point_labels.size(); ++index)
+        covered.push_back(index);
+    SqliteTransaction transaction(store.db());
+    mark_points_complete(store.db(), *options_.plan, covered);
+    transaction.commit();
+  }
+
   void make_points() {
     if (spec_.sweep.points.empty() && (!options_.only_listed_points || !options_.point_indices.empty())) {
       auto point = std::make_unique<Point>();

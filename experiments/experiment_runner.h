@@ -9,10 +9,12 @@
 // already stored under that key are not simulated again, and stored runs of the same configuration made
 // by another build are ignored (and counted in the notes).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "experiments/experiment_spec.h"
+#include "experiments/sweep_plan.h"
 
 namespace sparsesim {
 
@@ -25,6 +27,9 @@ struct RunOptions {
   // share, possibly none); otherwise every point runs.
   bool only_listed_points = false;
   std::vector<std::size_t> point_indices;
+  // When set, the sweep's plan is recorded in the database (table sweep_plan) and the points this run
+  // covers are marked complete once all their runs are stored, for `sparsesim merge`.
+  std::optional<SweepPlan> plan;
 };
 
 struct TuningReport {

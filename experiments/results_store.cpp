@@ -13,6 +13,7 @@
 
 #include "core/input_error.h"
 #include "core/path_probe.h"
+#include "experiments/sweep_plan.h"
 
 namespace sparsesim {
 namespace {
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS runs(
   range_min_compute REAL, range_max_compute REAL, window_quality_low REAL, window_quality_high REAL,
   queue_wait_first_quarter_s REAL, queue_wait_last_quarter_s REAL);
 CREATE INDEX IF NOT EXISTS runs_by_input ON runs(input_hash);
+CREATE INDEX IF NOT EXISTS runs_by_experiment ON runs(experiment, run_id);
 CREATE TABLE IF NOT EXISTS capacity_results(
   experiment TEXT NOT NULL, point_hash TEXT NOT NULL, policy TEXT NOT NULL, build_identity TEXT NOT NULL,
   replicas INTEGER, gpu_hours REAL, mean_quality REAL, ttft_p99_s REAL, tpot_p99_ms REAL, knob_name TEXT,
@@ -121,6 +123,7 @@ ResultsStore::ResultsStore(const std::string& path) {
   db_->execute("PRAGMA journal_mode=DELETE; PRAGMA foreign_keys=ON;");
   SqliteTransaction transaction(*db_);
   db_->execute(kSchema);
+  db_->execute(kSweepPlanSchema);
   db_->execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" +
                std::to_string(kSchemaVersion) + "')");
   transaction.commit();

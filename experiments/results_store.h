@@ -33,7 +33,8 @@ class ResultsStore {
   SqliteDb& db() { return *db_; }
 
   // 2: build identity and grouping keys, joint-solve figures, capacity results and tuning tables.
-  static constexpr int kSchemaVersion = 5;  // 3: dense fallback counts; 4: requests_stored; 5: sweep_point
+  // 3: dense fallback counts; 4: requests_stored; 5: sweep_point; 6: the sweep_plan table.
+  static constexpr int kSchemaVersion = 6;
 
  private:
   std::unique_ptr<SqliteDb> db_;

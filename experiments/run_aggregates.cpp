@@ -5,6 +5,8 @@
 #include <numeric>
 #include <sstream>
 
+#include "experiments/sweep_plan.h"
+
 namespace sparsesim {
 namespace {
 
@@ -68,7 +70,8 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       "range_min_compute, range_max_compute, window_quality_low, window_quality_high, "
       "queue_wait_first_quarter_s, queue_wait_last_quarter_s, dense_fallback_prefills, "
       "dense_fallback_decodes, requests_stored, COALESCE(sweep_point, '') FROM runs" +
-          where + (where.empty() ? " WHERE" : " AND") + " purpose = 'comparison' ORDER BY run_id");
+          where + (where.empty() ? " WHERE" : " AND") + " purpose = 'comparison' ORDER BY " +
+          kSweepPlanOrder);
   std::map<std::string, std::size_t> index_of;
   std::map<std::size_t, std::vector<double>> qualities;
   while (runs.step()) {
