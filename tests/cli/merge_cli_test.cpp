@@ -163,4 +163,32 @@ TEST_CASE("merge refuses a shard of another experiment or another build, writing
   CHECK(absent.output.find("shard database not found") != std::string::npos);
 }
 
+TEST_CASE("sparsesim slurm writes the scripts without Slurm and leaves complete shards out of the array") {
+  const ShardedSweep sweep = run_shards("slurm_scripts", 0);
+  const fs::path job = sweep.dir / "job";
+  const auto written =
+      run_cli("slurm " + sweep.yaml.string() + " --shards 2 --dir " + job.string(), sweep.dir);
+  INFO(written.output);
+  REQUIRE(written.exit_code == 0);
+  CHECK(written.output.find("4 sweep points in 2 shards; 2 shards to run, 0 already complete") !=
+        std::string::npos);
+  CHECK(written.output.find("sbatch --dependency=afterany:$jobid") != std::string::npos);
+  CHECK(read_bytes(job / "array.sbatch").find("#SBATCH --array=0-1") != std::string::npos);
+  // Run shard 1 as its array task would; then only shard 0 is left to run.
+  REQUIRE(run_cli("run " + sweep.yaml.string() + " --no-progress --shard 1/2 --out " +
+                      (job / "shards" / "shard-1.db").string(),
+                  sweep.dir)
+              .exit_code == 0);
+  const auto again = run_cli("slurm " + sweep.yaml.string() + " --shards 2 --dir " + job.string(), sweep.dir);
+  CHECK(again.output.find("1 shard to run, 1 already complete") != std::string::npos);
+  CHECK(read_bytes(job / "array.sbatch").find("#SBATCH --array=0\n") != std::string::npos);
+  const auto no_shards = run_cli("slurm " + sweep.yaml.string(), sweep.dir);
+  CHECK(no_shards.exit_code == 2);
+  CHECK(no_shards.output.find("--shards N is required") != std::string::npos);
+  const auto spaced = run_cli(
+      "slurm " + sweep.yaml.string() + " --shards 2 --dir '" + (sweep.dir / "a b").string() + "'", sweep.dir);
+  CHECK(spaced.exit_code == 2);
+  CHECK(spaced.output.find("cannot be written into #SBATCH lines") != std::string::npos);
+}
+
 }  // namespace sparsesim::testing
