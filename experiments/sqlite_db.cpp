@@ -98,6 +98,21 @@ std::string SqliteStatement::column_text(int index) const {
 bool SqliteStatement::column_is_null(int index) const {
   return sqlite3_column_type(statement_, index) == SQLITE_NULL;
 }
+SqliteStatement::ColumnType SqliteStatement::column_type(int index) const {
+  switch (sqlite3_column_type(statement_, index)) {
+    case SQLITE_INTEGER:
+      return ColumnType::integer;
+    case SQLITE_FLOAT:
+      return ColumnType::real;
+    case SQLITE_TEXT:
+      return ColumnType::text;
+    case SQLITE_BLOB:
+      return ColumnType::blob;
+    default:
+      return ColumnType::null;
+  }
+}
+
 int SqliteStatement::column_count() const {
   return sqlite3_column_count(statement_);
 }

@@ -45,6 +45,8 @@ class SqliteStatement {
   std::int64_t column_int(int index) const;
   std::string column_text(int index) const;
   bool column_is_null(int index) const;
+  enum class ColumnType { integer, real, text, blob, null };
+  ColumnType column_type(int index) const;
   int column_count() const;
   std::string column_name(int index) const;
 

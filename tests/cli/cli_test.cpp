@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli_support.h"
+#include "db_rows.h"
 
 namespace {
 
@@ -63,6 +64,28 @@ TEST_CASE("sparsesim run on a shipped trace is deterministic at any thread count
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
   CHECK(rows == 8 * 400);  // every request of every run: none dropped
+
+  // JSON Lines: one object per run, every real exactly as stored (it reads back as the same double).
+  const auto jsonl =
+      run_cli("export " + (dir / "one.db").string() + " --table runs -o " + (dir / "runs.jsonl").string(), dir);
+  REQUIRE(jsonl.exit_code == 0);
+  const auto stored = rows_of(dir / "one.db", "SELECT ttft_p99_s, policy FROM runs ORDER BY run_id");
+  std::ifstream lines(dir / "runs.jsonl");
+  std::size_t objects = 0;
+  for (std::string line; std::getline(lines, line); ++objects) {
+    REQUIRE(objects < stored.size());
+    CHECK(line.front() == '{');
+    CHECK(line.back() == '}');
+    CHECK(line.find("\"run_id\":" + std::to_string(objects + 1) + ",") == 1);
+    CHECK(line.find("\"policy\":\"" + stored[objects][1] + "\"") != std::string::npos);
+    const auto at = line.find("\"ttft_p99_s\":");
+    REQUIRE(at != std::string::npos);
+    CHECK(std::strtod(line.c_str() + at + 14, nullptr) == std::strtod(stored[objects][0].c_str(), nullptr));
+  }
+  CHECK(objects == stored.size());
+  const auto bad_format = run_cli("export " + (dir / "one.db").string() + " --format xml", dir);
+  CHECK(bad_format.exit_code == 2);
+  CHECK(bad_format.output.find("expected csv or jsonl") != std::string::npos);
 
   const auto text = run_cli("report " + (dir / "one.db").string() + " --text --experiment cli-test", dir);
   REQUIRE(text.exit_code == 0);
