@@ -19,12 +19,16 @@
 #include "experiments/run_aggregates.h"
 #include "experiments/shard_plan.h"
 #include "experiments/summary_table.h"
+#include "experiments/sweep_frontier.h"
 #include "experiments/sweep_plan.h"
 
 namespace sparsesim::cli {
 namespace {
 
 namespace po = boost::program_options;
+
+// Sweeps with more points print only the planner's view after a run.
+constexpr std::size_t kLargestSweepPrinted = 24;
 
 void select_shard_points(const ShardSelector& shard, RunOptions& options) {
   const SweepPlan& plan = *options.plan;
@@ -94,7 +98,15 @@ int run_command(int argc, char** argv) {
   }
   auto db = open_results(out_path);
   const AggregateSet aggregates = aggregate_runs(*db, report.run_ids);
-  const std::string table = format_summary_table(aggregates) + format_tuning_report(report, spec);
+  // A big sweep's per-point table runs to thousands of lines: print the planner's view, and say where
+  // the rest is.
+  const std::string planner = format_planner_tables(planner_view(*db, aggregates, 0));
+  const bool big_sweep = spec.sweep.points.size() > kLargestSweepPrinted;
+  const std::string table = (big_sweep ? std::string() : format_summary_table(aggregates)) + planner +
+                            format_tuning_report(report, spec);
+  if (big_sweep)
+    std::cout << "per-point comparison of " << spec.sweep.points.size() << " sweep points: sparsesim report "
+              << out_path << " --text (or -o report.html)\n";
   std::cout << table;
   // Notes the table already carries (stored with the runs) are not repeated.
   for (const auto& note : report.notes)

@@ -11,6 +11,7 @@
 #include "experiments/gnuplot.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
+#include "experiments/sweep_frontier.h"
 
 namespace sparsesim {
 namespace {
@@ -168,7 +169,8 @@ Plot quality_by_length(const AggregateSet& set) {
 
 }  // namespace
 
-void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, const std::string& html_path) {
+void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, const std::string& html_path,
+                       double quality_floor) {
   const AggregateSet set = aggregate_runs(db, run_ids);
   if (set.rows.empty()) throw std::runtime_error(db.path() + ": no runs to report");
   const fs::path html(html_path);
@@ -197,6 +199,16 @@ void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, c
   if (const std::string capacity = format_stored_capacity_results(db, set.rows.front().experiment);
       !capacity.empty())
     page << "<h2>Capacity</h2>\n<pre>" << escape_html(capacity) << "</pre>\n";
+  const PlannerView planner = planner_view(db, set, quality_floor);
+  if (const std::string tables = format_planner_tables(planner); !tables.empty()) {
+    page << "<h2>Planner: the feasible set and the Pareto frontier</h2>\n<pre>" << escape_html(tables)
+         << "</pre>\n";
+    if (const Plot frontier = planner_frontier_plot(planner); !frontier.data.empty()) {
+      const std::string svg = render_plot(frontier, png_dir);
+      const auto start = svg.find("<svg");
+      page << "<figure>" << (start == std::string::npos ? svg : svg.substr(start)) << "</figure>\n";
+    }
+  }
   for (const auto& [title, plot] : plots) {
     if (plot.data.empty()) {
       // Every per-request plot draws from the stored request rows, which `results.requests: none` omits.

@@ -132,7 +132,9 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   YAML::Emitter out;
   out.SetDoublePrecision(17);
   out << root;
-  return out.c_str();
+  // Ends in a newline: the per-run lines appended after it must start lines of their own, or the stored
+  // resolved_config is not YAML (the sweep point ran into the last input digest).
+  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace sparsesim

@@ -66,8 +66,8 @@ TEST_CASE("sparsesim run on a shipped trace is deterministic at any thread count
   CHECK(rows == 8 * 400);  // every request of every run: none dropped
 
   // JSON Lines: one object per run, every real exactly as stored (it reads back as the same double).
-  const auto jsonl =
-      run_cli("export " + (dir / "one.db").string() + " --table runs -o " + (dir / "runs.jsonl").string(), dir);
+  const auto jsonl = run_cli(
+      "export " + (dir / "one.db").string() + " --table runs -o " + (dir / "runs.jsonl").string(), dir);
   REQUIRE(jsonl.exit_code == 0);
   const auto stored = rows_of(dir / "one.db", "SELECT ttft_p99_s, policy FROM runs ORDER BY run_id");
   std::ifstream lines(dir / "runs.jsonl");
@@ -158,8 +158,10 @@ sweep: {field: compute.target.fraction_of_dense, values: [0.3, 0.6]}
   CHECK(html.find("<link") == std::string::npos);
   std::size_t plots = 0;
   for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++plots;
-  CHECK(plots == 5);
+  CHECK(plots == 6);  // five per-run plots and the planner's frontier
+  CHECK(html.find("Planner: the feasible set and the Pareto frontier") != std::string::npos);
   CHECK(fs::exists(dir / "report_plots" / "quality_vs_compute.png"));
+  CHECK(fs::exists(dir / "report_plots" / "planner_frontier.png"));
 }
 
 TEST_CASE("capacity mode finds the smallest replica count meeting the SLOs") {
