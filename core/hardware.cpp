@@ -98,6 +98,10 @@ class SpecFile {
     return static_cast<std::int64_t>(number);
   }
 
+  double get_positive_or(const std::string& key, double fallback, double upper) const {
+    return root_[key] ? get_positive(key, upper) : fallback;
+  }
+
   std::int64_t get_positive_integer_or(const std::string& key, std::int64_t fallback, double upper) const {
     return root_[key] ? get_positive_integer(key, upper) : fallback;
   }
@@ -134,7 +138,10 @@ const std::vector<std::string> kGpuKeys = {"name",
                                            "allreduce_latency_us",
                                            "decode_attention_fixed_us",
                                            "cpu_overhead_us_per_iteration",
-                                           "cpu_overhead_us_per_sequence"};
+                                           "cpu_overhead_us_per_sequence",
+                                           "idle_power_w",
+                                           "peak_power_w",
+                                           "price_per_gpu_hour"};
 
 const std::vector<std::string> kModelKeys = {
     "name",           "layers",     "hidden_size",         "query_heads",
@@ -160,6 +167,14 @@ GpuSpec parse_gpu(const std::string& path) {
   spec.decode_attention_fixed_us = file.get_positive("decode_attention_fixed_us", 10000.0);
   spec.cpu_overhead_us_per_iteration = file.get_positive("cpu_overhead_us_per_iteration", 1e6);
   spec.cpu_overhead_us_per_sequence = file.get_positive("cpu_overhead_us_per_sequence", 1e5);
+  spec.idle_power_w = file.get_positive_or("idle_power_w", 0, 2000.0);
+  spec.peak_power_w = file.get_positive_or("peak_power_w", 0, 5000.0);
+  if ((spec.idle_power_w > 0) != (spec.peak_power_w > 0))
+    throw InputError(path, 0, spec.idle_power_w > 0 ? "peak_power_w" : "idle_power_w",
+                     "give both idle_power_w and peak_power_w, or neither");
+  if (spec.peak_power_w > 0 && spec.peak_power_w <= spec.idle_power_w)
+    throw InputError(path, 0, "peak_power_w", "expected more than idle_power_w");
+  spec.price_per_gpu_hour = file.get_positive_or("price_per_gpu_hour", 0, 1000.0);
   return spec;
 }
 

@@ -26,6 +26,10 @@ struct GpuSpec {
                                                 // zero KV bytes (short contexts run far below bandwidth)
   double cpu_overhead_us_per_iteration = 1200;  // serving engine host work per iteration (schedule, inputs,
   double cpu_overhead_us_per_sequence = 100;    // sampling, outputs): fixed + per sequence in the batch
+  // Optional (0 = not given): board power for the energy model and a rental price for dollar costs.
+  double idle_power_w = 0;        // (0, 2000]
+  double peak_power_w = 0;        // (idle_power_w, 5000]: the board's TDP
+  double price_per_gpu_hour = 0;  // (0, 1000] US dollars, on-demand
 };
 
 struct ModelConfig {

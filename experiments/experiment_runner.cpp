@@ -646,6 +646,7 @@ class ExperimentExecution {
       record.sweep_field = point.sweep_field;
       record.sweep_value = point.sweep_value;
       record.replicas = point.spec.cluster.replicas;
+      record.gpus = point.spec.cluster.replicas * point.spec.cluster.tensor_parallel;
       record.compute_metric = metric;
       record.slo_attainment = slo_attainment(record.result, point.spec.slo);
       const RunSummary& summary = record.result.summary;

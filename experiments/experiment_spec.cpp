@@ -105,6 +105,64 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& source_pa
   return workload;
 }
 
+// capacity.gpus / tensor_parallel / cost / prices: every GPU is loaded now (a typo is an error here,
+// not a deployment that "can never work"), and dollars need a price for every GPU searched.
+void parse_deployment_lists(const YAML::Node& capacity, ExperimentSpec& spec) {
+  CapacitySpec& out = spec.capacity;
+  if (const YAML::Node gpus = capacity["gpus"]) {
+    if (!gpus.IsSequence() || gpus.size() == 0 || gpus.size() > 16)
+      throw InputError(yaml_where(gpus, "capacity.gpus") + ": expected a list of 1 to 16 GPU names");
+    for (std::size_t i = 0; i < gpus.size(); ++i) {
+      if (!gpus[i].IsScalar())
+        throw InputError(yaml_where(gpus[i], "capacity.gpus") + ": expected a GPU name");
+      const std::string name = gpus[i].Scalar();
+      if (std::find(out.gpus.begin(), out.gpus.end(), name) != out.gpus.end())
+        throw InputError(yaml_where(gpus[i], "capacity.gpus") + ": '" + name + "' listed twice");
+      out.gpus.push_back(name);
+    }
+  }
+  if (const YAML::Node degrees = capacity["tensor_parallel"]) {
+    if (!degrees.IsSequence() || degrees.size() == 0 || degrees.size() > 16)
+      throw InputError(yaml_where(degrees, "capacity.tensor_parallel") +
+                       ": expected a list of 1 to 16 degrees");
+    for (std::size_t i = 0; i < degrees.size(); ++i) {
+      int degree = 0;
+      try {
+        degree = degrees[i].as<int>();
+      } catch (const YAML::Exception&) {
+      }
+      if (degree < 1 || degree > 1024 ||
+          std::find(out.tensor_parallel.begin(), out.tensor_parallel.end(), degree) !=
+              out.tensor_parallel.end())
+        throw InputError(yaml_where(degrees[i], "capacity.tensor_parallel") +
+                         ": expected distinct integers in [1, 1024]");
+      out.tensor_parallel.push_back(degree);
+    }
+  }
+  out.cost = yaml_value<std::string>(capacity, "capacity", "cost", "dollars", "dollars or gpu_hours");
+  if (out.cost != "dollars" && out.cost != "gpu_hours")
+    throw InputError(yaml_where(capacity["cost"], "capacity.cost") +
+                     ": expected dollars or gpu_hours, got '" + out.cost + "'");
+  if (const YAML::Node prices = capacity["prices"]) {
+    if (!prices.IsMap())
+      throw InputError(yaml_where(prices, "capacity.prices") + ": expected {GPU: US$ per GPU-hour}");
+    for (const auto& entry : prices) {
+      const std::string name = entry.first.Scalar();
+      out.prices[name] = yaml_in_range<double>(prices, "capacity.prices", name.c_str(), 0.0, 1e-6, 1000.0);
+    }
+  }
+  if (out.cost != "dollars") return;
+  std::vector<std::string> searched = out.gpus;
+  if (searched.empty()) searched.push_back(spec.gpu_name);
+  for (const std::string& name : searched) {
+    const GpuSpec gpu = load_gpu_spec(resolve_path(name, spec.source_path));
+    if (gpu.price_per_gpu_hour <= 0 && !out.prices.count(gpu.name) && !out.prices.count(name))
+      throw InputError(yaml_where(capacity, "capacity") + ": cost: dollars needs a price for " + gpu.name +
+                       " (price_per_gpu_hour in its GPU file, or capacity.prices: {" + gpu.name +
+                       ": US$}); or use cost: gpu_hours");
+  }
+}
+
 ClusterConfig parse_cluster(const YAML::Node& node, const std::string& source_path, std::string& gpu_name,
                             std::string& model_name) {
   const std::string path = "cluster";
@@ -393,8 +451,11 @@ ExperimentSpec parse_experiment(const YAML::Node& document, const std::string& s
     for (std::size_t i = 0; i < spec.sweep.points.size(); ++i) experiment_for_point(spec, i);
   }
   if (const YAML::Node capacity = document["capacity"]) {
-    require_keys_within(capacity, "capacity", {"min_replicas", "max_replicas", "quality_floor"});
+    require_keys_within(
+        capacity, "capacity",
+        {"min_replicas", "max_replicas", "quality_floor", "gpus", "tensor_parallel", "cost", "prices"});
     spec.capacity.enabled = true;
+    parse_deployment_lists(capacity, spec);
     spec.capacity.min_replicas = yaml_in_range<int>(capacity, "capacity", "min_replicas", 1, 1, 100000);
     spec.capacity.max_replicas = yaml_in_range<int>(capacity, "capacity", "max_replicas", 64, 1, 100000);
     spec.capacity.quality_floor = yaml_in_range<double>(capacity, "capacity", "quality_floor", 0.0, 0.0, 1.0);

@@ -5,6 +5,7 @@
 // subtree and are validated when built.
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -84,11 +85,18 @@ struct SweepSpec {
   std::vector<std::string> policy_labels;  // label of the document's policies[i], for policies.LABEL.x
 };
 
+// `capacity:` searches deployments: every GPU type x tensor-parallel degree listed (default: the
+// cluster's), and for each the smallest replica count meeting the SLOs; the cheapest deployment per
+// policy wins, by dollars (price per GPU-hour from the GPU file or `prices:`) or by GPU-hours.
 struct CapacitySpec {
   bool enabled = false;
   int min_replicas = 1;
   int max_replicas = 64;
-  double quality_floor = 0.0;  // mean expected quality the policy must keep
+  double quality_floor = 0.0;            // mean expected quality the policy must keep
+  std::vector<std::string> gpus;         // GPU names or files to search; empty = the cluster's
+  std::vector<int> tensor_parallel;      // degrees to search; empty = the cluster's
+  std::string cost = "dollars";          // dollars | gpu_hours: what "cheapest" means
+  std::map<std::string, double> prices;  // GPU name -> US$ per GPU-hour, overriding the GPU file
 };
 
 // `tune:`: a seeded search over each policy's tunable secondary parameters (declared with ranges in the

@@ -74,6 +74,10 @@ std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
   cluster["gpu"]["decode_attention_fixed_us"] = gpu.decode_attention_fixed_us;
   cluster["gpu"]["cpu_overhead_us_per_iteration"] = gpu.cpu_overhead_us_per_iteration;
   cluster["gpu"]["cpu_overhead_us_per_sequence"] = gpu.cpu_overhead_us_per_sequence;
+  if (gpu.idle_power_w > 0) {  // the energy figures depend on them
+    cluster["gpu"]["idle_power_w"] = gpu.idle_power_w;
+    cluster["gpu"]["peak_power_w"] = gpu.peak_power_w;
+  }
   const auto& model = spec.cluster.model;
   cluster["model"]["name"] = model.name;
   cluster["model"]["layers"] = model.layers;

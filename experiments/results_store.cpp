@@ -1,5 +1,6 @@
 #include "experiments/results_store.h"
 
+#include <cmath>
 #include <limits>
 
 #include <filesystem>
@@ -39,7 +40,8 @@ CREATE TABLE IF NOT EXISTS runs(
   group_hash TEXT NOT NULL, point_hash TEXT NOT NULL, input_hash TEXT NOT NULL, build_identity TEXT NOT NULL,
   purpose TEXT NOT NULL, tuned_parameters TEXT, solver_achieved_mean REAL, solver_tolerance REAL,
   range_min_compute REAL, range_max_compute REAL, window_quality_low REAL, window_quality_high REAL,
-  queue_wait_first_quarter_s REAL, queue_wait_last_quarter_s REAL);
+  queue_wait_first_quarter_s REAL, queue_wait_last_quarter_s REAL, gpus INTEGER, energy_j REAL,
+  mean_utilisation REAL);
 CREATE INDEX IF NOT EXISTS runs_by_input ON runs(input_hash);
 CREATE INDEX IF NOT EXISTS runs_by_experiment ON runs(experiment, run_id);
 CREATE TABLE IF NOT EXISTS capacity_results(
@@ -47,7 +49,8 @@ CREATE TABLE IF NOT EXISTS capacity_results(
   replicas INTEGER, gpu_hours REAL, mean_quality REAL, ttft_p99_s REAL, tpot_p99_ms REAL, knob_name TEXT,
   knob REAL, compute_metric TEXT, compute REAL, solver_status TEXT, why_not TEXT, slo_ttft_p99_s REAL,
   slo_tpot_p99_ms REAL, quality_floor REAL, min_replicas INTEGER, max_replicas INTEGER,
-  PRIMARY KEY(point_hash, policy));
+  gpu TEXT NOT NULL, tensor_parallel INTEGER NOT NULL, dollars REAL, energy_kwh REAL, completed INTEGER,
+  cheapest INTEGER, note TEXT, cost TEXT, PRIMARY KEY(point_hash, policy, gpu, tensor_parallel));
 CREATE TABLE IF NOT EXISTS tuning(
   tuning_hash TEXT PRIMARY KEY, experiment TEXT NOT NULL, policy TEXT NOT NULL, parameters TEXT NOT NULL,
   candidates TEXT NOT NULL, tuning_requests INTEGER, evaluation_requests INTEGER);
@@ -178,9 +181,9 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
     workflow_e2e_p99_s, cost_model, quality_model, warnings, resolved_config, group_hash, point_hash, input_hash,
     build_identity, purpose, tuned_parameters, solver_achieved_mean, solver_tolerance, range_min_compute,
     range_max_compute, window_quality_low, window_quality_high, queue_wait_first_quarter_s,
-    queue_wait_last_quarter_s)
+    queue_wait_last_quarter_s, gpus, energy_j, mean_utilisation)
     VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
-           ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
+           ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))SQL");
   auto optional_text = [](const std::string& text) {
     return text.empty() ? std::nullopt : std::optional(text);
   };
@@ -202,7 +205,9 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
       << optional_text(record.tuned_parameters) << record.solver.achieved_mean << record.solver.tolerance
       << record.solver.range_min_compute << record.solver.range_max_compute
       << record.solver.window_quality_low << record.solver.window_quality_high
-      << record.queue_wait_first_quarter_s << record.queue_wait_last_quarter_s;
+      << record.queue_wait_first_quarter_s << record.queue_wait_last_quarter_s << record.gpus
+      << (std::isnan(s.energy_j) ? std::nullopt : std::optional(s.energy_j))
+      << (std::isnan(s.mean_utilisation) ? std::nullopt : std::optional(s.mean_utilisation));
   run.execute();
   const std::int64_t run_id = db_->last_insert_rowid();
 

@@ -33,8 +33,9 @@ class ResultsStore {
   SqliteDb& db() { return *db_; }
 
   // 2: build identity and grouping keys, joint-solve figures, capacity results and tuning tables.
-  // 3: dense fallback counts; 4: requests_stored; 5: sweep_point; 6: the sweep_plan table.
-  static constexpr int kSchemaVersion = 6;
+  // 3: dense fallback counts; 4: requests_stored; 5: sweep_point; 6: the sweep_plan table; 7: gpus,
+  // energy_j, mean_utilisation.
+  static constexpr int kSchemaVersion = 7;
 
  private:
   std::unique_ptr<SqliteDb> db_;

@@ -43,6 +43,7 @@ struct RunRecord {
   std::string sweep_field;  // the field of a one-field numeric sweep, else empty
   double sweep_value = 0;
   int replicas = 0;
+  int gpus = 0;       // replicas x tensor_parallel
   std::string model;  // the model serving this run
   std::string compute_metric;
   SolverOutcome solver;

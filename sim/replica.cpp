@@ -288,6 +288,13 @@ void Replica::compute_step_shares() {
   run_.totals.gpu_busy_ns += gpu_ns;
   run_.totals.attention_flops += cost_.attention_flops;
   run_.totals.memory_bytes += cost_.memory_bytes;
+  if (cost_.duration_ns > 0) {
+    const double gpu_seconds = gpu_ns * 1e-9;
+    const double compute_share =
+        (cost_.linear_flops + cost_.attention_flops) / (run_.peak_flops_per_s * gpu_seconds);
+    const double memory_share = cost_.memory_bytes / (run_.peak_hbm_bytes_per_s * gpu_seconds);
+    run_.totals.utilised_gpu_ns += gpu_ns * std::min(1.0, std::max(compute_share, memory_share));
+  }
 
   const std::size_t items = prefill_items_.size() + decode_items_.size();
   const bool have_attention = cost_.item_attention_ns.size() == items;

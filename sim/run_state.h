@@ -45,6 +45,9 @@ struct RunTotals {
   double gpu_busy_ns = 0;                    // step durations x tensor_parallel
   double attention_flops = 0;
   double memory_bytes = 0;
+  // Sum over steps of GPU time x utilisation (the larger of FLOP/s and HBM bytes/s as fractions of peak,
+  // at most 1): the busy part of the power model (sim/simulation.h, RunSummary::energy_j).
+  double utilised_gpu_ns = 0;
 };
 
 struct RunContext {
@@ -59,7 +62,9 @@ struct RunContext {
   bool prefix_caching;
   bool decode_evicts_kv;  // the cluster's decode method evicts KV: sparse decode budgets compress the cache
   int revision_after_tokens;
-  bool decode_runs;  // ClusterConfig::decode_runs
+  bool decode_runs;         // ClusterConfig::decode_runs
+  double peak_flops_per_s;  // one GPU's: the utilisation of a step is against tensor_parallel of them
+  double peak_hbm_bytes_per_s;
   RunTotals totals;
 };
 

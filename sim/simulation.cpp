@@ -55,6 +55,8 @@ class Simulation final : public ClusterView {
              cluster.decode_evicts_kv,
              policy.revision_after_tokens(),
              cluster.decode_runs,
+             cluster.gpu.peak_bf16_flops_per_s,
+             cluster.gpu.hbm_bytes_per_s,
              RunTotals{}},
         router_(make_router(cluster.router)) {
     kv_blocks_ = kv_capacity_blocks(cluster.gpu, cluster.model, cluster.tensor_parallel, cluster.scheduler);
@@ -280,6 +282,16 @@ class Simulation final : public ClusterView {
     result_.summary.kv_peak_bytes = static_cast<double>(peak_blocks) * cluster_.scheduler.kv_block_tokens *
                                     static_cast<double>(cluster_.model.kv_bytes_per_token());
     result_.summary.events = events;
+    // Board power: idle on every GPU for the whole makespan, plus (peak - idle) x utilisation while busy.
+    const GpuSpec& gpu = cluster_.gpu;
+    if (gpu.idle_power_w > 0 && gpu.peak_power_w > 0) {
+      const double gpus = static_cast<double>(cluster_.replicas) * cluster_.tensor_parallel;
+      result_.summary.energy_j = gpu.idle_power_w * gpus * ns_to_seconds(result_.summary.makespan_ns) +
+                                 (gpu.peak_power_w - gpu.idle_power_w) * run_.totals.utilised_gpu_ns * 1e-9;
+      result_.summary.mean_utilisation = result_.summary.gpu_busy_s > 0
+                                             ? run_.totals.utilised_gpu_ns * 1e-9 / result_.summary.gpu_busy_s
+                                             : 0;
+    }
   }
 
   const std::vector<Request>& requests_;

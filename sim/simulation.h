@@ -3,6 +3,7 @@
 // a router, each running iteration-level continuous batching with chunked prefill and a paged KV cache,
 // replays a list of requests under one budget policy and returns per-request and per-run figures.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,12 @@ struct RunSummary {
   double prefix_hit_rate = 0;  // prefix-cached prompt tokens / prompt tokens, over completed
   std::int64_t workflows = 0;  // distinct workflow ids
   Percentiles workflow_e2e_s;  // over workflows whose calls all completed
+  // Energy of the run's GPUs (joules) from the power model: every GPU draws idle_power_w for the whole
+  // makespan, and a busy step adds (peak_power_w - idle_power_w) x its utilisation (the larger of its
+  // FLOP/s and HBM bytes/s as fractions of the GPUs' peaks, at most 1). NaN when the GPU file gives no
+  // power figures. mean_utilisation: that utilisation averaged over busy GPU time.
+  double energy_j = std::numeric_limits<double>::quiet_NaN();
+  double mean_utilisation = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct SimulationResult {

@@ -182,9 +182,11 @@ capacity: {min_replicas: 1, max_replicas: 16}
   std::istringstream table(run.output.substr(run.output.find("== capacity")));
   int chosen = -1;
   for (std::string line; std::getline(table, line);)
-    if (line.rfind("dense ", 0) == 0) chosen = std::stoi(line.substr(5));
+    if (line.rfind("dense ", 0) == 0 && line.find("H100-SXM TP1 ") != std::string::npos)
+      chosen = std::stoi(line.substr(line.find("TP1 ") + 4));
   REQUIRE(chosen >= 1);
   CHECK(chosen <= 16);
+  CHECK(run.output.find("dense *") != std::string::npos);  // the only deployment is the cheapest
   // Every probed size below the answer misses the SLO; every probed size at or above it meets it.
   const auto runs = run_cli("export " + (dir / "capacity.db").string() + " --table runs", dir);
   std::istringstream csv(runs.output);

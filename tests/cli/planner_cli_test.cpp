@@ -47,6 +47,20 @@ TEST_CASE("the planner's cheapest deployment per policy agrees with the stored r
     CHECK(config["cluster"]["replicas"].as<int>() >= 1);
   }
 
+  // Energy: a saturated H100 (one replica at 4x load, busy the whole makespan) draws an average board
+  // power inside the range measured for H100 SXM boards serving vLLM (267-680 W, serialalice GPU energy
+  // benchmark, June 2026), which the power model was not fitted to.
+  for (const auto& row : rows_of(db,
+                                 "SELECT energy_j / (gpus * makespan_s), gpu_busy_s / (gpus * makespan_s), "
+                                 "mean_utilisation FROM runs WHERE sweep_point = 'cluster.replicas=1, "
+                                 "workload.rate_multiplier=4'")) {
+    CHECK(std::stod(row[1]) > 0.99);
+    CHECK(std::stod(row[0]) > 267);
+    CHECK(std::stod(row[0]) < 680);
+    CHECK(std::stod(row[2]) > 0);
+    CHECK(std::stod(row[2]) <= 1);
+  }
+
   const auto report = run_cli("report --text " + db.string(), dir);
   REQUIRE(report.exit_code == 0);
   // Independently: per scenario and policy, the fewest replicas whose run met the SLOs.

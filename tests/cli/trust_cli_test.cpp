@@ -120,7 +120,7 @@ capacity: {min_replicas: 1, max_replicas: 1}
       run_cli("run " + (dir / "prefill.yaml").string() + " --out " + (dir / "p.db").string(), dir);
   INFO(prefill.output);
   REQUIRE(prefill.exit_code == 0);
-  CHECK(count_of(prefill.output, "no replica count can work") == 3);
+  CHECK(count_of(prefill.output, "can never work") == 3);
   CHECK(prefill.output.find("to prefill alone on an idle replica") != std::string::npos);
   const auto runs = run_cli("export " + (dir / "p.db").string() + " --table runs", dir);
   CHECK(count_of(runs.output, "\n") == 1);  // the header only
