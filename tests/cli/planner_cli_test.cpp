@@ -71,7 +71,10 @@ TEST_CASE("the planner's cheapest deployment per policy agrees with the stored r
     fewest[{row[0], row[1]}] = row[2];
   REQUIRE(fewest.size() == 20);  // 5 load levels x 4 policies
   int feasible = 0;
-  for (const auto& [key, replicas] : fewest) {
+  for (const auto& entry : fewest) {
+    // Not a structured binding: INFO captures it, which C++17 does not allow (clang refuses).
+    const auto& key = entry.first;
+    const std::string& replicas = entry.second;
     const std::string text = section(report.output, key.first);
     INFO(key.first << " " << key.second);
     REQUIRE(!text.empty());
