@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/atomic_file.h"
+#include "core/shell_quote.h"
 
 namespace sparsesim {
 namespace {
@@ -26,7 +27,7 @@ void run_gnuplot(const std::string& script_text, const fs::path& work_dir) {
   const fs::path script = work_dir / "plot.gp";
   std::ofstream(script) << script_text;
   const std::string command =
-      "gnuplot '" + script.string() + "' 2> '" + (work_dir / "gnuplot.err").string() + "'";
+      "gnuplot " + shell_quoted(script.string()) + " 2> " + shell_quoted((work_dir / "gnuplot.err").string());
   if (std::system(command.c_str()) != 0) {
     std::ifstream errors(work_dir / "gnuplot.err");
     std::stringstream text;
@@ -36,6 +37,12 @@ void run_gnuplot(const std::string& script_text, const fs::path& work_dir) {
 }
 
 }  // namespace
+
+std::string gnuplot_quoted(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
+}
 
 bool gnuplot_available() {
   return std::system("gnuplot --version > /dev/null 2>&1") == 0;
@@ -50,16 +57,16 @@ std::string render_plot(const Plot& plot, const std::string& png_dir) {
   fs::create_directories(work_dir);
   const fs::path svg = work_dir / (plot.file_stem + ".svg");
   const std::string body = data_blocks(plot) + plot.script + "\n";
-  run_gnuplot(
-      "set terminal svg size 860,480 dynamic font 'Helvetica,12'\nset output '" + svg.string() + "'\n" + body,
-      work_dir);
+  run_gnuplot("set terminal svg size 860,480 dynamic font 'Helvetica,12'\nset output " +
+                  gnuplot_quoted(svg.string()) + "\n" + body,
+              work_dir);
   if (!png_dir.empty()) {
     fs::create_directories(png_dir);
     const fs::path png = fs::path(png_dir) / (plot.file_stem + ".png");
     const std::string temporary = temporary_sibling(png.string());
-    run_gnuplot(
-        "set terminal pngcairo size 1200,680 font 'Helvetica,12'\nset output '" + temporary + "'\n" + body,
-        work_dir);
+    run_gnuplot("set terminal pngcairo size 1200,680 font 'Helvetica,12'\nset output " +
+                    gnuplot_quoted(temporary) + "\n" + body,
+                work_dir);
     commit_produced_file(temporary, png.string());
   }
   std::ifstream input(svg);

@@ -18,6 +18,9 @@ struct Plot {
   std::vector<PlotData> data;
 };
 
+// A gnuplot single-quoted string literal holding `text` exactly (a quote inside is doubled).
+std::string gnuplot_quoted(const std::string& text);
+
 bool gnuplot_available();
 // Returns the SVG text and writes `<png_dir>/<file_stem>.png` when png_dir is not empty.
 std::string render_plot(const Plot& plot, const std::string& png_dir);

@@ -9,6 +9,8 @@
 #include "core/atomic_file.h"
 #include "experiments/capacity_planner.h"
 #include "experiments/gnuplot.h"
+#include "experiments/html_tables.h"
+#include "experiments/report_plots.h"
 #include "experiments/run_aggregates.h"
 #include "experiments/summary_table.h"
 #include "experiments/sweep_frontier.h"
@@ -18,153 +20,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// Sweeps with more configurations show the first ones in full (the planner covers all of them).
+constexpr std::size_t kPointsShown = 40;
 
-// gnuplot data block names must be identifiers.
-std::string block_name(std::size_t index) {
-  return "series" + std::to_string(index);
-}
+struct Figure {
+  std::string id, title, caption;
+  Plot plot;
+};
 
-// Every k-th value so that a plot stays small whatever the trace size.
-template <class T>
-std::vector<T> thin(const std::vector<T>& values, std::size_t limit) {
-  if (values.size() <= limit) return values;
-  std::vector<T> out;
-  const double step = static_cast<double>(values.size()) / static_cast<double>(limit);
-  for (std::size_t i = 0; i < limit; ++i) out.push_back(values[static_cast<std::size_t>(i * step)]);
-  return out;
-}
-
-std::string plot_command(const std::vector<std::string>& titles, const std::string& style) {
-  std::string command = "plot ";
-  for (std::size_t i = 0; i < titles.size(); ++i)
-    command +=
-        (i ? ", " : "") + std::string("$") + block_name(i) + " " + style + " title '" + titles[i] + "'";
-  return command;
-}
-
-Plot quality_vs_compute(SqliteDb& db, const AggregateSet& set) {
-  Plot plot{"quality_vs_compute", "", {}};
-  std::vector<std::string> titles;
-  std::map<std::string, std::vector<std::pair<double, double>>> points;
-  std::vector<std::string> order;
-  for (const auto& row : set.rows) {
-    for (auto id : row.run_ids) {
-      SqliteStatement run(db, "SELECT compute_achieved, mean_expected_quality FROM runs WHERE run_id = ?");
-      run << id;
-      if (!run.step()) continue;
-      if (!points.count(row.policy)) order.push_back(row.policy);
-      points[row.policy].push_back({run.column_double(0), run.column_double(1)});
-    }
-  }
-  for (const auto& policy : order) {
-    auto series = points[policy];
-    std::sort(series.begin(), series.end());
-    std::ostringstream rows;
-    for (const auto& [compute, quality] : series) rows << compute << " " << quality << "\n";
-    plot.data.push_back({block_name(titles.size()), rows.str()});
-    titles.push_back(policy);
-  }
-  const std::string metric = set.rows.empty() ? "compute" : set.rows.front().compute_metric;
-  plot.script = "set termoption noenhanced\nset xlabel 'compute (" + metric +
-                ")'\nset ylabel 'mean expected quality'\nset key outside right\nset grid\n" +
-                plot_command(titles, "with linespoints pointsize 1.5");
-  return plot;
-}
-
-Plot latency_cdf(SqliteDb& db, const AggregateSet& set, const std::string& column, const std::string& label) {
-  Plot plot{column + "_cdf", "", {}};
-  std::vector<std::string> titles;
-  for (const auto& row : set.rows) {
-    if (row.sweep_point != set.rows.front().sweep_point) continue;
-    SqliteStatement query(
-        db, "SELECT " + column + " FROM requests WHERE status = 'done' AND run_id = ? ORDER BY " + column);
-    query << row.run_ids.front();
-    std::vector<double> values;
-    while (query.step()) values.push_back(query.column_double(0));
-    if (values.empty()) continue;
-    const auto sampled = thin(values, 400);
-    std::ostringstream rows;
-    for (std::size_t i = 0; i < sampled.size(); ++i)
-      rows << sampled[i] << " " << static_cast<double>(i + 1) / static_cast<double>(sampled.size()) << "\n";
-    plot.data.push_back({block_name(titles.size()), rows.str()});
-    titles.push_back(row.policy);
-  }
-  plot.script = "set termoption noenhanced\nset xlabel '" + label +
-                "'\nset ylabel 'fraction of requests'\nset logscale x\nset key bottom right\nset grid\n" +
-                plot_command(titles, "with lines linewidth 2");
-  return plot;
-}
-
-Plot budget_vs_length(SqliteDb& db, const AggregateSet& set) {
-  Plot plot{"budget_vs_length", "", {}};
-  std::vector<std::string> titles;
-  for (const auto& row : set.rows) {
-    if (row.sweep_point != set.rows.front().sweep_point) continue;
-    SqliteStatement query(db,
-                          "SELECT input_tokens, 1.0 - prefill_sparsity FROM requests WHERE run_id = ? "
-                          "ORDER BY request_id");
-    query << row.run_ids.front();
-    std::vector<std::pair<double, double>> values;
-    while (query.step()) values.push_back({query.column_double(0), query.column_double(1)});
-    std::ostringstream rows;
-    for (const auto& [length, density] : thin(values, 1500)) rows << length << " " << density << "\n";
-    if (values.empty()) continue;  // no stored rows (results.requests): an empty block breaks the plot
-    plot.data.push_back({block_name(titles.size()), rows.str()});
-    titles.push_back(row.policy);
-  }
-  plot.script =
-      "set termoption noenhanced\nset xlabel 'input tokens'\nset ylabel 'prefill density (1 - sparsity)'\n"
-      "set logscale x\nset yrange [0:1.05]\nset key outside right\nset grid\n" +
-      plot_command(titles, "with points pointsize 0.6");
-  return plot;
-}
-
-Plot quality_by_length(const AggregateSet& set) {
-  Plot plot{"quality_by_length", "", {}};
-  std::vector<std::string> titles;
-  for (const auto& row : set.rows) {
-    if (row.sweep_point != set.rows.front().sweep_point) continue;
-    std::ostringstream rows;
-    for (std::size_t b = 0; b < set.length_buckets.size(); ++b) {
-      auto found = row.quality_by_length.find(set.length_buckets[b]);
-      if (found != row.quality_by_length.end()) rows << b << " " << found->second << "\n";
-    }
-    if (row.quality_by_length.empty()) continue;
-    plot.data.push_back({block_name(titles.size()), rows.str()});
-    titles.push_back(row.policy);
-  }
-  std::string tics = "set xtics (";
-  for (std::size_t b = 0; b < set.length_buckets.size(); ++b)
-    tics += (b ? ", '" : "'") + set.length_buckets[b] + "' " + std::to_string(b);
-  plot.script =
-      "set termoption noenhanced\n" + tics +
-      ")\nset xlabel 'input length bucket'\nset ylabel 'mean expected quality'\nset key outside right\n"
-      "set grid\nset xrange [-0.3:" +
-      std::to_string(set.length_buckets.size() - 0.7) + "]\n" +
-      plot_command(titles, "with linespoints linewidth 2 pointsize 1.3");
-  return plot;
+std::string figure_html(const Figure& figure, const std::string& png_dir) {
+  std::string html = "<h3 id=\"" + figure.id + "\">" + escape_html(figure.title) + "</h3>\n";
+  if (figure.plot.data.empty())
+    return html + "<p class=\"meta\">Not drawn: " + escape_html(figure.caption) + "</p>\n";
+  // The XML prologue gnuplot writes is not valid inside HTML; the <svg> element itself is.
+  const std::string svg = render_plot(figure.plot, png_dir);
+  const auto start = svg.find("<svg");
+  return html + "<figure>" + (start == std::string::npos ? svg : svg.substr(start)) + "<figcaption>" +
+         escape_html(figure.caption) + "</figcaption></figure>\n";
 }
 
 }  // namespace
@@ -172,57 +44,108 @@ Plot quality_by_length(const AggregateSet& set) {
 void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, const std::string& html_path,
                        double quality_floor) {
   const AggregateSet set = aggregate_runs(db, run_ids);
-  if (set.rows.empty()) throw std::runtime_error(db.path() + ": no runs to report");
+  // A capacity experiment stores probes and answers only: its report is the capacity section.
+  std::string experiment = set.rows.empty() ? "" : set.rows.front().experiment;
+  if (set.rows.empty()) {
+    SqliteStatement capacity(db, "SELECT experiment FROM capacity_results ORDER BY rowid LIMIT 1");
+    if (!capacity.step()) throw std::runtime_error(db.path() + ": no runs to report");
+    experiment = capacity.column_text(0);
+  }
   const fs::path html(html_path);
   if (html.has_parent_path()) fs::create_directories(html.parent_path());
   const std::string png_dir = (html.parent_path() / (html.stem().string() + "_plots")).string();
-  const std::vector<std::pair<std::string, Plot>> plots = {
-      {"Quality vs compute (each point a run; up and left is better)", quality_vs_compute(db, set)},
-      {"Time to first token, CDF", latency_cdf(db, set, "ttft_s", "TTFT (s)")},
-      {"Time per output token, CDF", latency_cdf(db, set, "tpot_ms", "TPOT (ms)")},
-      {"Prefill budget chosen vs request length", budget_vs_length(db, set)},
-      {"Quality by input length", quality_by_length(set)}};
+  const bool stored_requests = std::any_of(
+      set.rows.begin(), set.rows.end(), [](const PolicyAggregate& row) { return row.requests_stored > 0; });
+  const std::string no_rows = "no per-request rows are stored for these runs (results.requests)";
+  std::size_t points = 0;
+  {
+    std::vector<std::string> seen;
+    for (const auto& row : set.rows)
+      if (std::find(seen.begin(), seen.end(), row.point_hash) == seen.end()) seen.push_back(row.point_hash);
+    points = seen.size();
+  }
+  const PlannerView planner = planner_view(db, set, quality_floor);
+  const std::string planner_html = planner_tables_html(planner);
+  const std::string capacity_html = capacity_tables_html(db, experiment);
+
+  std::vector<Figure> figures;
+  if (!set.rows.empty())
+    figures = {
+        {"quality-compute", "Quality vs compute",
+         "each point a configuration: mean expected quality with its 95% interval over replications; the "
+         "dashed "
+         "line is the compute target",
+         quality_vs_compute(set)},
+        {"ttft-tail", "Time to first token, tail",
+         stored_requests ? "1 - CDF on a log axis: p90, p99 and p99.9 "
+                           "separate (first configuration)"
+                         : no_rows,
+         latency_tail(db, set, "ttft_s", "TTFT (s)")},
+        {"tpot-tail", "Time per output token, tail",
+         stored_requests ? "1 - CDF on a log axis (first configuration)" : no_rows,
+         latency_tail(db, set, "tpot_ms", "TPOT (ms)")},
+        {"prefill-budget", "Prefill budget vs prompt length",
+         stored_requests ? "each point a completed request (first configuration); axes fitted to the data"
+                         : no_rows,
+         budget_vs_length(db, set, false)},
+        {"decode-budget", "Decode budget vs prompt length",
+         stored_requests ? "KV kept per decode step as a fraction of the prompt (1 = dense)" : no_rows,
+         budget_vs_length(db, set, true)},
+        {"quality-length", "Quality by input length",
+         stored_requests ? "mean expected quality per prompt-length bucket (first configuration)" : no_rows,
+         quality_by_length(set)}};
+  if (!planner_html.empty())
+    figures.push_back(
+        {"frontier", "Pareto frontier: cost vs quality",
+         "feasible configurations of the sweep; circled: on a scenario's frontier (GPU-h per 1,000 "
+         "requests, quality, TTFT p99)",
+         planner_frontier_plot(planner)});
+  if (!capacity_html.empty()) {
+    figures.push_back({"capacity-attainment", "Capacity search: SLO attainment vs replicas",
+                       "every probe of the search, per policy and deployment",
+                       capacity_probes(db, experiment, false)});
+    figures.push_back({"capacity-cost", "Capacity search: GPU-hours vs replicas",
+                       "GPU-hours to serve the whole trace at each probed size",
+                       capacity_probes(db, experiment, true)});
+  }
 
   std::ostringstream page;
-  page << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>sparsesim report: "
-       << escape_html(set.rows.front().experiment)
-       << "</title>\n<style>body{font-family:sans-serif;max-width:1100px;"
-          "margin:2em auto;color:#222}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:12px}"
-          "h2{border-bottom:1px solid #ccc}figure{margin:1.5em 0}</style></head><body>\n"
-       << "<h1>sparsesim report: " << escape_html(set.rows.front().experiment) << "</h1>\n"
-       << "<p>Policies compared at equal total compute. Quality is the expected accuracy from the quality "
-          "model's "
-          "retention curves; see the notes below for the curves' provenance and the rule used below the "
-          "shortest "
-          "measured length.</p>\n<h2>Comparison</h2>\n<pre>"
-       << escape_html(format_summary_table(set)) << "</pre>\n";
-  if (const std::string capacity = format_stored_capacity_results(db, set.rows.front().experiment);
-      !capacity.empty())
-    page << "<h2>Capacity</h2>\n<pre>" << escape_html(capacity) << "</pre>\n";
-  const PlannerView planner = planner_view(db, set, quality_floor);
-  if (const std::string tables = format_planner_tables(planner); !tables.empty()) {
-    page << "<h2>Planner: the feasible set and the Pareto frontier</h2>\n<pre>" << escape_html(tables)
-         << "</pre>\n";
-    if (const Plot frontier = planner_frontier_plot(planner); !frontier.data.empty()) {
-      const std::string svg = render_plot(frontier, png_dir);
-      const auto start = svg.find("<svg");
-      page << "<figure>" << (start == std::string::npos ? svg : svg.substr(start)) << "</figure>\n";
-    }
-  }
-  for (const auto& [title, plot] : plots) {
-    if (plot.data.empty()) {
-      // Every per-request plot draws from the stored request rows, which `results.requests: none` omits.
-      page << "<h2>" << escape_html(title)
-           << "</h2>\n<p>Not drawn: no per-request rows are stored for these runs (results.requests).</p>\n";
-      continue;
-    }
-    // The XML prologue gnuplot writes is not valid inside HTML; the <svg> element itself is.
-    const std::string svg = render_plot(plot, png_dir);
-    const auto start = svg.find("<svg");
-    page << "<h2>" << escape_html(title) << "</h2>\n<figure>"
-         << (start == std::string::npos ? svg : svg.substr(start)) << "</figure>\n";
-  }
-  page << "<p>PNG copies of the plots: " << escape_html(png_dir) << "/</p>\n</body></html>\n";
+  page << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+       << "<title>sparsesim report: " << escape_html(experiment) << "</title>\n<style>" << kReportStyle
+       << "</style></head><body>\n<h1>sparsesim report: " << escape_html(experiment) << "</h1>\n"
+       << "<p>Policies compared at equal total compute; " << points << " configuration"
+       << (points == 1 ? "" : "s") << ", " << set.rows.size()
+       << " policy rows. Quality is the expected accuracy from the quality model's retention curves "
+          "(provenance "
+          "at the end). Grey italic rows are references: dense, the baseline, and the oracle, which knows "
+          "each "
+          "request's true curve. Click a column header to sort.</p>\n<nav>";
+  if (!planner_html.empty()) page << "<a href=\"#planner\">Planner</a>";
+  if (!capacity_html.empty()) page << "<a href=\"#capacity\">Capacity</a>";
+  if (!set.rows.empty()) page << "<a href=\"#comparison\">Comparison</a>";
+  page << "<a href=\"#plots\">Plots</a><a "
+          "href=\"#provenance\">Provenance</a>"
+       << "</nav>\n";
+  if (!planner_html.empty())
+    page << "<h2 id=\"planner\">Planner: the feasible set and the Pareto frontier</h2>\n" << planner_html;
+  if (!capacity_html.empty())
+    page << "<h2 id=\"capacity\">Capacity: the cheapest deployment per policy</h2>\n" << capacity_html;
+  if (!set.rows.empty())
+    page << "<h2 id=\"comparison\">Comparison</h2>\n" << comparison_sections_html(set, kPointsShown);
+  page << "<h2 id=\"plots\">Plots</h2>\n";
+  for (const auto& figure : figures) page << figure_html(figure, png_dir);
+  page << "<h2 id=\"provenance\">Provenance</h2>\n<p>cost model: " << escape_html(set.cost_model)
+       << "</p>\n<p>quality model: "
+       << escape_html(set.quality_model.empty() ? "none (quality reported as 1)" : set.quality_model)
+       << "</p>\n";
+  for (const auto& warning : set.warnings)
+    page << "<p class=\"notes\">note: " << escape_html(warning) << "</p>\n";
+  if (!set.rows.empty() && points <= kPointsShown)
+    page << "<details><summary>The terminal table, with the solver block</summary><pre>"
+         << escape_html(format_summary_table(set)) << "</pre></details>\n";
+  page << "<p class=\"meta\">PNG copies of the plots: " << escape_html(png_dir) << "/</p>\n<script>"
+       << kSortScript << "</script>\n</body></html>\n";
   // Written beside, checked, synced and renamed: an interrupted or failed report (a full disk) leaves the
   // previous report intact and is an error.
   write_file_atomically(html_path, page.str());

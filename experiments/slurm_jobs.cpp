@@ -27,12 +27,6 @@ std::string job_name(const SweepPlan& plan) {
 
 }  // namespace
 
-std::string shell_quoted(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 std::string shard_database_path(const SlurmJobOptions& options, int shard_index) {
   return options.job_dir + "/shards/shard-" + std::to_string(shard_index) + ".db";
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/shell_quote.h"
 #include "experiments/sweep_plan.h"
 
 namespace sparsesim {
@@ -39,8 +40,5 @@ std::string array_job_script(const SlurmJobOptions& options, const SweepPlan& pl
 
 // The merge job's script: merges every shard database that exists into merged_path.
 std::string merge_job_script(const SlurmJobOptions& options, const SweepPlan& plan);
-
-// Single-quoted for bash (safe for any path, quotes included).
-std::string shell_quoted(const std::string& text);
 
 }  // namespace sparsesim

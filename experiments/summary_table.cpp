@@ -10,16 +10,7 @@ namespace sparsesim {
 namespace {
 
 std::string fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-
-std::string compute_text(double value, const std::string& metric) {
-  if (metric == "gpu_seconds") return fixed(value, 1) + " GPU-s";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.3g %s", value, metric == "attention_flops" ? "FLOP" : "B");
-  return buffer;
+  return format_fixed(value, decimals);
 }
 
 // Left-aligned first column, right-aligned others; widths from the content.
@@ -47,6 +38,29 @@ std::string render(const std::vector<std::vector<std::string>>& rows) {
   return out.str();
 }
 
+std::string percent_of(double value, double of) {
+  return fixed(100.0 * value / of, 1) + "%";
+}
+
+std::string point_title(const PolicyAggregate& row) {
+  return row.experiment + (row.sweep_point.empty() ? "" : "  [" + row.sweep_point + "]");
+}
+
+}  // namespace
+
+std::string format_fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+std::string compute_text(double value, const std::string& metric) {
+  if (metric == "gpu_seconds") return fixed(value, 1) + " GPU-s";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g %s", value, metric == "attention_flops" ? "FLOP" : "B");
+  return buffer;
+}
+
 // A policy whose most expensive setting spends less than the target: its quality is the best it can
 // reach within the target, so it is compared (marked), never extrapolated to the target.
 bool below_target_at_most(const PolicyAggregate& row) {
@@ -70,16 +84,6 @@ bool at_target(const PolicyAggregate& row) {
     return std::abs(row.compute - row.compute_target) <= row.solver_tolerance * row.compute_target;
   return false;
 }
-
-std::string percent_of(double value, double of) {
-  return fixed(100.0 * value / of, 1) + "%";
-}
-
-std::string point_title(const PolicyAggregate& row) {
-  return row.experiment + (row.sweep_point.empty() ? "" : "  [" + row.sweep_point + "]");
-}
-
-}  // namespace
 
 std::string format_summary_table(const AggregateSet& set) {
   std::ostringstream out;

@@ -11,4 +11,16 @@ namespace sparsesim {
 
 std::string format_summary_table(const AggregateSet& set);
 
+// Shared with the HTML report, so both say the same thing about a row:
+// the policy was set to the compute target (or there is none);
+bool at_target(const PolicyAggregate& row);
+// its most expensive setting spends less than the target (its quality is the best within the target);
+bool below_target_at_most(const PolicyAggregate& row);
+// the backlog grows through the trace (median queue wait of the last quarter > 1 s and > 3x the first's);
+bool is_overloaded(const PolicyAggregate& row);
+// `value` with `decimals` digits after the point;
+std::string format_fixed(double value, int decimals);
+// a compute figure with its unit ("96.8 GPU-s", "1.2e+15 FLOP", "3.4e+12 B").
+std::string compute_text(double value, const std::string& metric);
+
 }  // namespace sparsesim

@@ -35,6 +35,16 @@ inline CommandResult run_cli(const std::string& arguments, const fs::path& dir,
   return {WEXITSTATUS(status), text.str()};
 }
 
+// Any shell command (a browser, a Slurm client), its stdout and stderr captured.
+inline CommandResult run_shell(const std::string& command, const fs::path& dir) {
+  const fs::path log = dir / "shell-output.txt";
+  const int status = std::system(("(" + command + ") > '" + log.string() + "' 2>&1").c_str());
+  std::ifstream input(log);
+  std::stringstream text;
+  text << input.rdbuf();
+  return {WEXITSTATUS(status), text.str()};
+}
+
 inline std::string read_bytes(const fs::path& path) {
   std::ifstream input(path, std::ios::binary);
   std::stringstream bytes;

@@ -158,10 +158,20 @@ sweep: {field: compute.target.fraction_of_dense, values: [0.3, 0.6]}
   CHECK(html.find("<link") == std::string::npos);
   std::size_t plots = 0;
   for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++plots;
-  CHECK(plots == 6);  // five per-run plots and the planner's frontier
+  CHECK(plots == 7);  // quality vs compute, two latency tails, two budgets, by length, the frontier
   CHECK(html.find("Planner: the feasible set and the Pareto frontier") != std::string::npos);
   CHECK(fs::exists(dir / "report_plots" / "quality_vs_compute.png"));
   CHECK(fs::exists(dir / "report_plots" / "planner_frontier.png"));
+  // A path with a quote character (once a gnuplot syntax error) is written like any other.
+  const fs::path quoted = dir / "it's \"here\"" / "report.html";
+  const auto odd =
+      run_cli("report " + (dir / "sweep.db").string() + " -o '" +
+                  std::string(quoted.string()).replace(quoted.string().find("it's"), 4, "it'\\''s") + "'",
+              dir);
+  INFO(odd.output);
+  CHECK(odd.exit_code == 0);
+  CHECK(fs::exists(quoted));
+  CHECK(fs::exists(quoted.parent_path() / "report_plots" / "quality_vs_compute.png"));
 }
 
 TEST_CASE("capacity mode finds the smallest replica count meeting the SLOs") {

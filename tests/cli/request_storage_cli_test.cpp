@@ -77,7 +77,7 @@ TEST_CASE("results.requests: none and a sample keep every run figure and store o
       run_cli("report " + (dir / "none.db").string() + " -o " + (dir / "none.html").string(), dir);
   REQUIRE_MESSAGE(report.exit_code == 0, report.output);
   const std::string html = read_bytes(dir / "none.html");
-  CHECK(count_of(html, "Not drawn: no per-request rows") == 4);
+  CHECK(count_of(html, "Not drawn: no per-request rows") == 5);  // both tails, both budgets, by length
   CHECK(count_of(html, "<svg") == 1);  // quality vs compute, from the run rows
   // The setting is part of the recorded configuration.
   CHECK(rows_of(dir / "sample.db", "SELECT resolved_config FROM runs LIMIT 1")[0][0].find("sample 300") !=

@@ -98,13 +98,13 @@ std::string submit_and_wait(const SlurmCluster& cluster, const std::string& argu
 
 TEST_CASE("a sweep run as a Slurm job array and merged equals the local run, also after a killed shard") {
 #ifdef SPARSESIM_SANITIZED
-  MESSAGE("[slurm skipped] sanitizer build: the Release tree runs the Slurm test");
+  MESSAGE("[skipped] sanitizer build: the Release tree runs the Slurm test");
   return;
 #endif
   const fs::path dir = test_dir("slurm");
   SlurmCluster cluster(dir / "cluster");
   if (!cluster.running()) {
-    MESSAGE((std::string("[slurm skipped] ") + cluster.skip_reason));
+    MESSAGE((std::string("[skipped] Slurm cannot start: ") + cluster.skip_reason));
     return;
   }
   const std::string shipped = fs::absolute("experiments/mooncake_sweep.yaml").string();
