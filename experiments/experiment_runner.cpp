@@ -647,6 +647,10 @@ class ExperimentExecution {
       record.sweep_value = point.sweep_value;
       record.replicas = point.spec.cluster.replicas;
       record.gpus = point.spec.cluster.replicas * point.spec.cluster.tensor_parallel;
+      YAML::Node document = YAML::Clone(point.spec.document);
+      document["seed"] = spec_.seed;  // as run: --seed may have overridden the file's
+      record.experiment_document = YAML::Dump(document);
+      record.experiment_source = spec_.source_path;
       record.compute_metric = metric;
       record.slo_attainment = slo_attainment(record.result, point.spec.slo);
       const RunSummary& summary = record.result.summary;

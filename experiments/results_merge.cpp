@@ -99,7 +99,7 @@ void merge_one(SqliteDb& out, const std::string& shard_path, MergeReport& report
                   "s.config_hash WHERE s.config_hash IN (SELECT config_hash FROM merge_new) ORDER BY 1" +
                   (table == std::string("requests") ? ", r.request_id" : ""));
     }
-    for (const std::string table : {"capacity_results", "tuning", "sweep_plan"}) {
+    for (const std::string table : {"capacity_results", "tuning", "sweep_plan", "point_documents"}) {
       const std::string columns = column_list(out, table, "", "");
       out.execute("INSERT OR IGNORE INTO main." + table + "(" + columns + ") SELECT " + columns +
                   " FROM shard." + table);

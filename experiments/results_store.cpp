@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS requests(
   attention_flops REAL, gpu_time_s REAL, expected_quality REAL, prefill_retention REAL, decode_retention REAL,
   prefix_cached_tokens INTEGER, workflow_id INTEGER,
   PRIMARY KEY(run_id, request_id));
+CREATE TABLE IF NOT EXISTS point_documents(
+  point_hash TEXT PRIMARY KEY, experiment_source TEXT NOT NULL, document TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sweep_points(
   run_id INTEGER PRIMARY KEY REFERENCES runs(run_id), experiment TEXT, sweep_point TEXT, sweep_field TEXT,
   sweep_value REAL, policy TEXT, replication INTEGER);
@@ -210,6 +212,11 @@ std::int64_t ResultsStore::write_run(const RunRecord& record) {
       << (std::isnan(s.mean_utilisation) ? std::nullopt : std::optional(s.mean_utilisation));
   run.execute();
   const std::int64_t run_id = db_->last_insert_rowid();
+  if (!record.experiment_document.empty()) {
+    SqliteStatement document(*db_, "INSERT OR IGNORE INTO point_documents VALUES(?,?,?)");
+    document << record.point_hash << record.experiment_source << record.experiment_document;
+    document.execute();
+  }
 
   SqliteStatement request(*db_, R"SQL(INSERT INTO requests(run_id, request_id, replica, status, reject_reason,
     task_family, input_tokens, output_tokens, arrival_s, first_scheduled_s, first_token_s, finish_s, ttft_s,

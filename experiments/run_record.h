@@ -43,7 +43,10 @@ struct RunRecord {
   std::string sweep_field;  // the field of a one-field numeric sweep, else empty
   double sweep_value = 0;
   int replicas = 0;
-  int gpus = 0;       // replicas x tensor_parallel
+  int gpus = 0;  // replicas x tensor_parallel
+  // The sweep point's experiment document (YAML) and the file it came from: enough to simulate the run
+  // again (`sparsesim trace`). Stored once per point (table point_documents).
+  std::string experiment_document, experiment_source;
   std::string model;  // the model serving this run
   std::string compute_metric;
   SolverOutcome solver;

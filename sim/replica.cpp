@@ -83,6 +83,7 @@ void Replica::preempt_newest() {
   waiting_prompt_tokens_ += state.prefill_target_tokens;
   ++run_.results[request].preemptions;
   ++run_.totals.preemptions;
+  if (run_.observer) run_.observer->on_preemption(index_, clock_ns_, request);
 }
 
 void Replica::schedule_decodes(std::int32_t& budget_tokens) {
@@ -195,6 +196,7 @@ void Replica::admit_waiting(TimeNs now_ns, std::int32_t& budget_tokens) {
 }
 
 TimeNs Replica::start_step(TimeNs now_ns, TimeNs run_until_ns) {
+  clock_ns_ = now_ns;
   batch_.clear();
   prefill_items_.clear();
   decode_items_.clear();
@@ -214,6 +216,7 @@ TimeNs Replica::start_step(TimeNs now_ns, TimeNs run_until_ns) {
   kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
   run_.cost_model.step_cost(batch_, cost_);
   compute_step_shares();
+  if (run_.observer) observe_step(now_ns);
   busy_ = true;
   if (run_.decode_runs && prefill_items_.empty() && waiting_.empty() &&
       decode_items_.size() == running_.size())
@@ -266,6 +269,7 @@ TimeNs Replica::extend_decode_run(TimeNs now_ns, TimeNs run_until_ns) {
     kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
     run_.cost_model.step_cost(batch_, cost_);
     compute_step_shares();
+    if (run_.observer) observe_step(end_ns);
     end_ns += cost_.duration_ns;
   }
   return end_ns - now_ns;
@@ -368,6 +372,7 @@ void Replica::after_token(std::int32_t request, TimeNs now_ns, std::vector<std::
   state.budget = keep_profitable_sparsity(spec, state.budget);
   run_.results[request].escalated = true;
   ++run_.totals.escalations;
+  if (run_.observer) run_.observer->on_escalation(index_, clock_ns_, request, escalation->rerun_prefill);
   if (escalation->rerun_prefill) {
     // Recompute the prompt and the tokens so far at the new density; the KV blocks are kept.
     state.phase = RequestPhase::prefilling;
@@ -404,7 +409,25 @@ void Replica::finish_request(std::int32_t request, TimeNs now_ns, std::vector<st
   finished.push_back(request);
 }
 
+void Replica::observe_step(TimeNs start_ns) const {
+  StepRecord step;
+  step.replica = index_;
+  step.start_ns = start_ns;
+  step.duration_ns = cost_.duration_ns;
+  step.prefill_chunks = static_cast<std::int32_t>(batch_.prefills.size());
+  step.decodes = static_cast<std::int32_t>(batch_.decodes.size());
+  double density = 0, keep = 0;
+  for (const auto& chunk : batch_.prefills) step.prefill_tokens += chunk.new_tokens, density += chunk.density;
+  for (const auto& decode : batch_.decodes)
+    keep += static_cast<double>(decode.kv_tokens_read) /
+            static_cast<double>(std::max<std::int64_t>(1, decode.context_tokens));
+  if (step.prefill_chunks > 0) step.mean_prefill_density = density / step.prefill_chunks;
+  if (step.decodes > 0) step.mean_decode_keep = keep / step.decodes;
+  run_.observer->on_step(step);
+}
+
 void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
+  clock_ns_ = now_ns;
   // Attribution and progress in one pass over the items (prefills first, as in item_attention_ns).
   const double* attention_ns = shares_.item_attention_ns;
   for (const auto& item : prefill_items_) {

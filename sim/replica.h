@@ -69,6 +69,8 @@ class Replica {
     double attention_scale = 0, linear_ns_per_token = 0, flops_per_attention_ns = 0, flops_per_token = 0;
   };
   void compute_step_shares();
+  // Tells RunContext::observer about the step just priced, starting at start_ns.
+  void observe_step(TimeNs start_ns) const;
   // Extends the decode-only step just priced into a run (see start_step); returns the run's duration.
   TimeNs extend_decode_run(TimeNs now_ns, TimeNs run_until_ns);
   // Attributes the current step's shares to one item (prefills first, in item_attention_ns order).
@@ -77,6 +79,7 @@ class Replica {
 
   int index_;
   RunContext& run_;
+  TimeNs clock_ns_ = 0;  // time of the step being formed or finished, for the observer
   KvCache kv_;
   bool busy_ = false;
   std::deque<std::int32_t> waiting_;

@@ -8,6 +8,7 @@
 #include "policies/budget_policy.h"
 #include "quality/quality_model.h"
 #include "sim/simulation.h"
+#include "sim/simulation_observer.h"
 #include "workloads/request.h"
 
 namespace sparsesim {
@@ -65,6 +66,7 @@ struct RunContext {
   bool decode_runs;         // ClusterConfig::decode_runs
   double peak_flops_per_s;  // one GPU's: the utilisation of a step is against tensor_parallel of them
   double peak_hbm_bytes_per_s;
+  SimulationObserver* observer;  // null: nobody watches (the usual case)
   RunTotals totals;
 };
 

@@ -39,7 +39,7 @@ void validate(const ClusterConfig& cluster) {
 class Simulation final : public ClusterView {
  public:
   Simulation(const std::vector<Request>& requests, const ClusterConfig& cluster, const CostModel& cost_model,
-             const BudgetPolicy& policy, const QualityModel* quality_model)
+             const BudgetPolicy& policy, const QualityModel* quality_model, SimulationObserver* observer)
       : requests_(requests),
         cluster_(cluster),
         states_(requests.size()),
@@ -57,6 +57,7 @@ class Simulation final : public ClusterView {
              cluster.decode_runs,
              cluster.gpu.peak_bf16_flops_per_s,
              cluster.gpu.hbm_bytes_per_s,
+             observer,
              RunTotals{}},
         router_(make_router(cluster.router)) {
     kv_blocks_ = kv_capacity_blocks(cluster.gpu, cluster.model, cluster.tensor_parallel, cluster.scheduler);
@@ -315,9 +316,9 @@ class Simulation final : public ClusterView {
 
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
                           const CostModel& cost_model, const BudgetPolicy& policy,
-                          const QualityModel* quality_model) {
+                          const QualityModel* quality_model, SimulationObserver* observer) {
   validate(cluster);
-  Simulation simulation(requests, cluster, cost_model, policy, quality_model);
+  Simulation simulation(requests, cluster, cost_model, policy, quality_model, observer);
   return simulation.run();
 }
 

@@ -10,6 +10,7 @@
 #include "cost/cost_model.h"
 #include "policies/budget_policy.h"
 #include "quality/quality_model.h"
+#include "sim/simulation_observer.h"
 #include "workloads/request.h"
 
 namespace sparsesim {
@@ -151,8 +152,9 @@ struct SimulationResult {
 //   least_outstanding_tokens (input + output of unfinished routed requests), prefix_affinity (longest
 //   cached prefix unless 32,768 tokens more outstanding than the least-loaded replica); ties go to the
 //   lowest index.
+// `observer` (optional) sees every iteration, preemption and escalation (sim/simulation_observer.h).
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
                           const CostModel& cost_model, const BudgetPolicy& policy,
-                          const QualityModel* quality_model);
+                          const QualityModel* quality_model, SimulationObserver* observer = nullptr);
 
 }  // namespace sparsesim
