@@ -46,9 +46,19 @@ std::string comparison_table(const std::vector<const PolicyAggregate*>& rows) {
     if (row->policy_impl == "oracle") oracle = row;
   const bool oracle_comparable = oracle && (at_target(*oracle) || below_target_at_most(*oracle));
   const PolicyAggregate& first = *rows.front();
-  std::vector<std::string> names = {"policy",       "quality (95% CI)", "SLO attainment", "vs oracle",
-                                    "TTFT p99 (s)", "TPOT p99 (ms)",    "E2E p99 (s)",    "compute",
-                                    "knob",         "solver",           "req/s",          "rejected/run"};
+  std::vector<std::string> names = {"policy",
+                                    "quality (95% CI)",
+                                    "SLO attainment",
+                                    "vs oracle",
+                                    "TTFT p99 (s)",
+                                    "TPOT p99 (ms)",
+                                    "E2E p99 (s)",
+                                    "compute",
+                                    "knob",
+                                    "solver",
+                                    "req/s",
+                                    "rejected/run",
+                                    "energy (Wh / 1k req)"};
   if (first.compute_metric != "gpu_seconds") names.insert(names.begin() + 8, "GPU busy");
   std::string html = "<table class=\"sortable\">" + header_row(names) + "<tbody>";
   for (const auto* row : rows) {
@@ -82,6 +92,9 @@ std::string comparison_table(const std::vector<const PolicyAggregate*>& rows) {
         text_cell(row->solver_status) + number_cell(row->throughput_rps, fixed(row->throughput_rps, 2)) +
         number_cell(row->rejected_mean,
                     fixed(row->rejected_mean, row->rejected_mean == std::floor(row->rejected_mean) ? 0 : 1)) +
+        (std::isnan(row->energy_wh_per_1k)
+             ? text_cell("-")
+             : number_cell(row->energy_wh_per_1k, fixed(row->energy_wh_per_1k, 1))) +
         "</tr>";
   }
   html += "</tbody></table>\n";
@@ -265,10 +278,7 @@ std::string planner_tables_html(const PlannerView& view) {
             (view.quality_floor > 0 ? ", quality \u2265 " + fixed(view.quality_floor, 3) : std::string()) +
             "); \u2605 cheapest per policy, \u25c6 on the Pareto frontier (GPU-h/1k req, quality, TTFT "
             "p99)</p>\n";
-    html += "<table class=\"sortable\">" +
-            header_row({"policy", "deployment", "GPUs", "GPU-h / 1k req", "quality", "TTFT p99 (s)",
-                        "TPOT p99 (ms)", "feasible"}) +
-            "<tbody>";
+    std::string body;
     for (const auto& c : view.configurations) {
       if (c.scenario != scenario || !(c.feasible || c.cheapest_of_policy)) continue;
       const std::string marks =
@@ -286,7 +296,11 @@ std::string planner_tables_html(const PlannerView& view) {
               number_cell(c.tpot_p99_ms, fixed(c.tpot_p99_ms, 2)) + text_cell(c.feasible ? "yes" : "no") +
               "</tr>";
     }
-    html += "</tbody></table>\n";
+    if (!body.empty())  // a table only when something is feasible
+      html += "<table class=\"sortable\">" +
+              header_row({"policy", "deployment", "GPUs", "GPU-h / 1k req", "quality", "TTFT p99 (s)",
+                          "TPOT p99 (ms)", "feasible"}) +
+              "<tbody>" + body + "</tbody></table>\n";
     std::string none;
     std::vector<std::string> policies;
     for (const auto& c : view.configurations)

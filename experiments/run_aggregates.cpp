@@ -69,7 +69,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
       "COALESCE(solver_note, ''), COALESCE(tuned_parameters, ''), solver_iterations, solver_tolerance, "
       "range_min_compute, range_max_compute, window_quality_low, window_quality_high, "
       "queue_wait_first_quarter_s, queue_wait_last_quarter_s, dense_fallback_prefills, "
-      "dense_fallback_decodes, requests_stored, COALESCE(sweep_point, '') FROM runs" +
+      "dense_fallback_decodes, requests_stored, COALESCE(sweep_point, ''), energy_j, completed FROM runs" +
           where + (where.empty() ? " WHERE" : " AND") + " purpose = 'comparison' ORDER BY " +
           kSweepPlanOrder);
   std::map<std::string, std::size_t> index_of;
@@ -125,6 +125,11 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
     row.dense_fallback_prefills += runs.column_int(49);
     row.dense_fallback_decodes += runs.column_int(50);
     row.requests_stored += runs.column_int(51);
+    // Energy per 1,000 completed requests, summed over replications (NaN as soon as one lacks it).
+    if (runs.column_is_null(53) || runs.column_int(54) <= 0)
+      row.energy_wh_per_1k = std::nan("");
+    else
+      row.energy_wh_per_1k += runs.column_double(53) / 3.6 / static_cast<double>(runs.column_int(54));
     set.cost_model = runs.column_text(29);
     set.quality_model = runs.column_text(30);
     std::istringstream warnings(runs.column_text(31));
@@ -140,7 +145,7 @@ AggregateSet aggregate_runs(SqliteDb& db, const std::vector<std::int64_t>& run_i
           &row.ttft_p50_s, &row.ttft_p99_s, &row.tpot_p50_ms, &row.tpot_p99_ms, &row.e2e_p99_s,
           &row.slo_attainment, &row.gpu_busy_s, &row.workflows, &row.workflow_e2e_p50_s,
           &row.workflow_e2e_p99_s, &row.prefix_hit_rate, &row.queue_wait_first_quarter_s,
-          &row.queue_wait_last_quarter_s})
+          &row.queue_wait_last_quarter_s, &row.energy_wh_per_1k})
       *field /= n;
     row.rejected_mean = static_cast<double>(row.rejected) / n;
     const auto& values = qualities[index];

@@ -40,7 +40,9 @@ struct PolicyAggregate {
   // Sparse budgets run dense because the cluster's method prices them above dense (sim/sparse_fallback.h),
   // summed over replications.
   std::int64_t dense_fallback_prefills = 0, dense_fallback_decodes = 0;
-  std::int64_t requests_stored = 0;  // per-request rows stored (results.requests), summed over replications
+  std::int64_t requests_stored = 0;
+  double energy_wh_per_1k = 0;  // GPU energy per 1,000 completed requests (Wh); NaN without power figures  //
+                                // per-request rows stored (results.requests), summed over replications
   std::map<std::string, double> quality_by_family;  // task family -> mean expected quality
   std::map<std::string, double> quality_by_length;  // bucket label -> mean expected quality
   std::vector<std::int64_t> run_ids;
