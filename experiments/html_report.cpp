@@ -114,12 +114,14 @@ void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, c
        << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
        << "<title>sparsesim report: " << escape_html(experiment) << "</title>\n<style>" << kReportStyle
        << "</style></head><body>\n<h1>sparsesim report: " << escape_html(experiment) << "</h1>\n"
-       << "<p>Policies compared at equal total compute; " << points << " configuration"
-       << (points == 1 ? "" : "s") << ", " << set.rows.size()
-       << " policy rows. Quality is the expected accuracy from the quality model's retention curves "
-          "(provenance "
-          "at the end). Grey italic rows are references: dense, the baseline, and the oracle, which knows "
-          "each "
+       << "<p>"
+       << (set.rows.empty()
+               ? std::string("A deployment search (capacity mode): per policy and deployment, the "
+                             "smallest replica count meeting the SLOs and the quality floor")
+               : "Policies compared at equal total compute; " + std::to_string(points) + " configuration" +
+                     (points == 1 ? "" : "s") + ", " + std::to_string(set.rows.size()) + " policy rows")
+       << ". Quality is the expected accuracy from the quality model's retention curves (provenance at the "
+          "end). Grey italic rows are references: dense, the baseline, and the oracle, which knows each "
           "request's true curve. Click a column header to sort.</p>\n<nav>";
   if (!planner_html.empty()) page << "<a href=\"#planner\">Planner</a>";
   if (!capacity_html.empty()) page << "<a href=\"#capacity\">Capacity</a>";
@@ -135,10 +137,16 @@ void write_html_report(SqliteDb& db, const std::vector<std::int64_t>& run_ids, c
     page << "<h2 id=\"comparison\">Comparison</h2>\n" << comparison_sections_html(set, kPointsShown);
   page << "<h2 id=\"plots\">Plots</h2>\n";
   for (const auto& figure : figures) page << figure_html(figure, png_dir);
-  page << "<h2 id=\"provenance\">Provenance</h2>\n<p>cost model: " << escape_html(set.cost_model)
+  std::string cost_model = set.cost_model, quality_model = set.quality_model;
+  if (set.rows.empty()) {  // a capacity search: its probes say which models priced and scored them
+    SqliteStatement probe(db, "SELECT cost_model, quality_model FROM runs ORDER BY run_id LIMIT 1");
+    if (probe.step())
+      cost_model = probe.column_text(0) + " (the first probe's; each deployment prices its own GPU and TP)",
+      quality_model = probe.column_text(1);
+  }
+  page << "<h2 id=\"provenance\">Provenance</h2>\n<p>cost model: " << escape_html(cost_model)
        << "</p>\n<p>quality model: "
-       << escape_html(set.quality_model.empty() ? "none (quality reported as 1)" : set.quality_model)
-       << "</p>\n";
+       << escape_html(quality_model.empty() ? "none (quality reported as 1)" : quality_model) << "</p>\n";
   for (const auto& warning : set.warnings)
     page << "<p class=\"notes\">note: " << escape_html(warning) << "</p>\n";
   if (!set.rows.empty() && points <= kPointsShown)
