@@ -109,7 +109,8 @@ TEST_CASE("each shipped experiment's report renders in headless Chromium without
     const fs::path probed = dir / name / "probed.html";
     std::ofstream(probed) << page;
     const std::string flags =
-        " --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,900 ";
+        " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --hide-scrollbars "
+        "--window-size=1280,900 ";
     const auto dom = run_shell(
         "timeout 120 " + browser + flags + "--dump-dom 'file://" + probed.string() + "' 2>/dev/null", dir);
     INFO(dom.output.substr(dom.output.find("<pre id=\"probe\">") == std::string::npos
