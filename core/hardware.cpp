@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -251,12 +253,46 @@ std::string resolve_name(const std::string& name, const std::string& kind) {
 
 }  // namespace
 
+namespace {
+
+// A sweep of thousands of points reads the same GPU and model files for every point: each file is
+// parsed once per process (keyed by its path, size and modification time, so an edited file is read
+// again) and the parsed struct copied out. A file that fails to parse is never cached, so it fails
+// with its line every time.
+template <class Spec>
+Spec load_cached(const std::string& name_or_path, const char* folder, Spec (*parse)(const std::string&)) {
+  const std::string path = looks_like_path(name_or_path) ? name_or_path : resolve_name(name_or_path, folder);
+  std::error_code error;
+  const auto size = fs::file_size(path, error);
+  const auto modified = fs::last_write_time(path, error);
+  if (error) return parse(path);  // not a readable file: let the parser say so
+  struct Entry {
+    std::uintmax_t size;
+    fs::file_time_type modified;
+    Spec spec;
+  };
+  static std::mutex mutex;
+  static std::map<std::string, Entry> cache;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto found = cache.find(path);
+    if (found != cache.end() && found->second.size == size && found->second.modified == modified)
+      return found->second.spec;
+  }
+  Spec spec = parse(path);
+  const std::lock_guard<std::mutex> lock(mutex);
+  cache[path] = Entry{size, modified, spec};
+  return spec;
+}
+
+}  // namespace
+
 GpuSpec load_gpu_spec(const std::string& name_or_path) {
-  return parse_gpu(looks_like_path(name_or_path) ? name_or_path : resolve_name(name_or_path, "gpus"));
+  return load_cached<GpuSpec>(name_or_path, "gpus", parse_gpu);
 }
 
 ModelConfig load_model_config(const std::string& name_or_path) {
-  return parse_model(looks_like_path(name_or_path) ? name_or_path : resolve_name(name_or_path, "models"));
+  return load_cached<ModelConfig>(name_or_path, "models", parse_model);
 }
 
 }  // namespace sparsesim

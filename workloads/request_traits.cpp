@@ -153,7 +153,7 @@ void assign_request_traits(std::vector<Request>& requests, const RequestTraitsCo
   const double independent_weight = std::sqrt(1.0 - rho * rho);
   const int classes = config.difficulty_classes;
   for (Request& request : requests) {
-    std::mt19937_64 generator(mix_seeds(seed, request.id));
+    CounterDraws generator(mix_seeds(seed, request.id));
     RequestTraits& traits = request.traits;
 
     const double task_draw = uniform_unit(generator);

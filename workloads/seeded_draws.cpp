@@ -19,15 +19,32 @@ std::uint64_t mix_seeds(std::uint64_t first, std::uint64_t second) {
   return splitmix64_finalise(splitmix64_finalise(first) ^ (second * 0xD1B54A32D192ED03ull + 1));
 }
 
-double uniform_unit(std::mt19937_64& generator) {
+namespace {
+template <class Generator>
+double uniform_of(Generator& generator) {
   return static_cast<double>(generator() >> 11) * 0x1.0p-53;
 }
 
-std::pair<double, double> standard_normal_pair(std::mt19937_64& generator) {
-  const double radius_uniform = 1.0 - uniform_unit(generator);  // (0, 1]: log is finite
-  const double angle = 2.0 * std::numbers::pi * uniform_unit(generator);
+template <class Generator>
+std::pair<double, double> normal_pair_of(Generator& generator) {
+  const double radius_uniform = 1.0 - uniform_of(generator);  // (0, 1]: log is finite
+  const double angle = 2.0 * std::numbers::pi * uniform_of(generator);
   const double radius = std::sqrt(-2.0 * std::log(radius_uniform));
   return {radius * std::cos(angle), radius * std::sin(angle)};
+}
+}  // namespace
+
+double uniform_unit(std::mt19937_64& generator) {
+  return uniform_of(generator);
+}
+double uniform_unit(CounterDraws& generator) {
+  return uniform_of(generator);
+}
+std::pair<double, double> standard_normal_pair(std::mt19937_64& generator) {
+  return normal_pair_of(generator);
+}
+std::pair<double, double> standard_normal_pair(CounterDraws& generator) {
+  return normal_pair_of(generator);
 }
 
 double standard_normal_cdf(double x) {

@@ -99,8 +99,13 @@ TEST_CASE("the oracle's quality is at least every policy's at the same total com
   for (const auto& row : set.rows)
     if (row.policy == "oracle") oracle = &row;
   REQUIRE(oracle != nullptr);
-  // The oracle either matched the target or reached its best quality with less compute.
-  CHECK((oracle->solver_status == "matched" || oracle->solver_status == "unreachable_high"));
+  // The oracle either matched the target (ill_conditioned is matched too, with quality varying over the
+  // tolerance window by a little more than the resolution) or reached its best quality with less compute.
+  INFO("oracle: ", oracle->solver_status, " ", oracle->solver_note);
+  CHECK((oracle->solver_status == "matched" || oracle->solver_status == "ill_conditioned" ||
+         oracle->solver_status == "unreachable_high"));
+  if (oracle->solver_status == "ill_conditioned")
+    CHECK(oracle->window_quality_high - oracle->window_quality_low < 0.005);
   int compared = 0;
   for (const auto& row : set.rows) {
     // Only policies set to the target are at equal compute (dense is the reference, not matched).
