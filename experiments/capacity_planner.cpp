@@ -182,19 +182,6 @@ std::string compute_text(double value, const std::string& metric) {
   return format("%.3g", value) + (metric == "attention_flops" ? " FLOP" : " B");
 }
 
-// Pairs of probes that break monotonicity in replicas: fewer meet everything, more do not.
-std::string monotonicity_note(const std::map<int, Probe>& probes) {
-  for (auto low = probes.begin(); low != probes.end(); ++low) {
-    if (!low->second.meets) continue;
-    for (auto high = std::next(low); high != probes.end(); ++high)
-      if (!high->second.meets)
-        return "not monotone in replicas: " + std::to_string(low->first) + " replicas meet everything, " +
-               std::to_string(high->first) + " do not (" + high->second.why_not +
-               "); the binary search's answer may not be the smallest";
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string capacity_infeasibility(const ExperimentSpec& spec, const PolicyEntry& policy,
@@ -252,6 +239,18 @@ std::string capacity_infeasibility(const ExperimentSpec& spec, const PolicyEntry
            ") take longer than the TTFT SLO of " + format("%.2f s", spec.slo.ttft_p99_s) +
            " to prefill alone on an idle replica even with free attention (p99 " +
            format("%.2f s", p99_floor) + "): TTFT p99 cannot be met at any replica count";
+  }
+  return "";
+}
+
+std::string capacity_monotonicity_note(const std::map<int, std::pair<bool, std::string>>& probes) {
+  for (auto low = probes.begin(); low != probes.end(); ++low) {
+    if (!low->second.first) continue;
+    for (auto high = std::next(low); high != probes.end(); ++high)
+      if (!high->second.first)
+        return "not monotone in replicas: " + std::to_string(low->first) + " replicas meet everything, " +
+               std::to_string(high->first) + " do not (" + high->second.second +
+               "); the binary search's answer may not be the smallest";
   }
   return "";
 }
@@ -330,7 +329,9 @@ std::vector<CapacityResult> plan_capacity(const ExperimentSpec& spec, const RunO
       result.tpot_p99_ms = chosen->tpot_p99_ms;
       result.knob_name = chosen->knob_name, result.knob = chosen->knob, result.compute = chosen->compute;
       result.solver_status = chosen->solver_status, result.compute_metric = chosen->compute_metric;
-      result.note = monotonicity_note(probes);
+      std::map<int, std::pair<bool, std::string>> outcomes;
+      for (const auto& [replicas, probed] : probes) outcomes[replicas] = {probed.meets, probed.why_not};
+      result.note = capacity_monotonicity_note(outcomes);
       results.push_back(result);
     }
     // The cheapest deployment that works, by the experiment's cost.

@@ -17,6 +17,7 @@
 // idle replica with attention priced at nothing (linear layers only, a bound no sparse policy can beat),
 // takes longer than the TTFT SLO for more than 1% of requests.
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,10 @@ CapacityCriteria capacity_criteria(const ExperimentSpec& spec);
 
 // Every stored capacity answer (optionally of one experiment), as text tables; "" when there is none.
 std::string format_stored_capacity_results(SqliteDb& db, const std::string& experiment);
+
+// "" when meeting everything is monotone over the probes (replicas -> (met everything, what missed)),
+// else a note naming the first pair that breaks it: fewer replicas meet, more do not.
+std::string capacity_monotonicity_note(const std::map<int, std::pair<bool, std::string>>& probes);
 
 // Why no replica count can meet the SLOs for this policy on this workload ("" when some might).
 std::string capacity_infeasibility(const ExperimentSpec& spec, const PolicyEntry& policy,
