@@ -108,9 +108,11 @@ TEST_CASE("each shipped experiment's report renders in headless Chromium without
     page.insert(page.find("<head>") + 6, kProbe);
     const fs::path probed = dir / name / "probed.html";
     std::ofstream(probed) << page;
+    // Its own profile folder: CI may run without a HOME, and two tests must not share a profile.
     const std::string flags =
         " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --hide-scrollbars "
-        "--window-size=1280,900 ";
+        "--user-data-dir='" +
+        (dir / "chromium-profile").string() + "' --window-size=1280,900 ";
     const auto dom = run_shell(
         "timeout 120 " + browser + flags + "--dump-dom 'file://" + probed.string() + "' 2>/dev/null", dir);
     INFO(dom.output.substr(dom.output.find("<pre id=\"probe\">") == std::string::npos
