@@ -5,8 +5,6 @@
 #include <map>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
-
 namespace sparsesim {
 namespace {
 
@@ -71,8 +69,7 @@ std::string header_text(std::size_t deployment_width) {
 PlannerView planner_view(SqliteDb& db, const AggregateSet& set, double quality_floor) {
   PlannerView view;
   view.quality_floor = quality_floor;
-  SqliteStatement run(db,
-                      "SELECT resolved_config, meets_slo, makespan_s, completed FROM runs WHERE run_id = ?");
+  SqliteStatement run(db, "SELECT gpus, meets_slo, makespan_s, completed FROM runs WHERE run_id = ?");
   for (const PolicyAggregate& row : set.rows) {
     if (row.sweep_point.empty() || row.run_ids.empty()) continue;
     PlannerConfiguration c;
@@ -88,13 +85,7 @@ PlannerView planner_view(SqliteDb& db, const AggregateSet& set, double quality_f
     for (std::size_t index = 0; index < row.run_ids.size(); ++index) {
       run << row.run_ids[index];
       if (!run.step()) continue;
-      if (index == 0) {
-        const YAML::Node cluster = YAML::Load(run.column_text(0))["cluster"];
-        c.gpu = cluster["gpu"]["name"].as<std::string>("");
-        c.tensor_parallel = cluster["tensor_parallel"].as<int>(1);
-        c.replicas = cluster["replicas"].as<int>(1);
-        c.gpus = c.tensor_parallel * c.replicas;
-      }
+      if (index == 0) c.gpus = static_cast<int>(run.column_int(0));  // replicas x TP, stored with the run
       c.meets_slo = c.meets_slo && run.column_int(1) != 0;
       gpu_hours += c.gpus * run.column_double(2) / 3600.0;
       completed += static_cast<double>(run.column_int(3));

@@ -24,8 +24,8 @@ namespace sparsesim {
 struct PlannerConfiguration {
   std::string scenario;    // "workload.rate_multiplier=2" ("" when the sweep sets no workload field)
   std::string deployment;  // "cluster.replicas=4, cluster.gpu=H100-SXM" ("" when it sets nothing else)
-  std::string policy, gpu;
-  int tensor_parallel = 1, replicas = 1, gpus = 1;
+  std::string policy;
+  int gpus = 1;  // replicas x tensor_parallel
   double gpu_hours_per_1k = 0, quality = 0, ttft_p99_s = 0, tpot_p99_ms = 0, slo_attainment = 0;
   bool meets_slo = false, feasible = false, on_frontier = false, cheapest_of_policy = false;
   bool bound = false;  // the oracle: a reference (knows true curves), not a deployable policy
