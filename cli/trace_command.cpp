@@ -84,7 +84,7 @@ int trace_command(int argc, char** argv) {
       ",\"replicas\":" + std::to_string(replay.replicas) +
       ",\"tensor_parallel\":" + std::to_string(replay.tensor_parallel) +
       ",\"time_unit\":\"simulated microseconds\"";
-  const std::string json = recorder.json(replay.requests, replay.result, metadata);
+  const std::string json = recorder.json(replay.result, metadata);
   AtomicFile file(out_path);
   file.write(json);
   file.commit();

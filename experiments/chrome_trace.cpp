@@ -70,8 +70,7 @@ void ChromeTraceRecorder::on_escalation(int replica, TimeNs at_ns, std::int32_t 
            ",\"rerun_prefill\":" + (rerun_prefill ? "true" : "false") + "}}";
 }
 
-std::string ChromeTraceRecorder::json(const std::vector<Request>& requests, const SimulationResult& result,
-                                      const std::string& metadata) {
+std::string ChromeTraceRecorder::json(const SimulationResult& result, const std::string& metadata) {
   // Request phases on lanes (tracks) per replica: a request takes the first lane free at its arrival.
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < result.requests.size(); ++i)
@@ -111,7 +110,6 @@ std::string ChromeTraceRecorder::json(const std::vector<Request>& requests, cons
     slice("prefill", r.first_scheduled_ns, r.first_token_ns);
     slice("decode", r.first_token_ns, r.finish_ns);
   }
-  (void)requests;
   std::string names;
   for (int replica : seen_replicas_) {
     names += ",\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":" + std::to_string(replica) +

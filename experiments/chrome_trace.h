@@ -29,9 +29,8 @@ class ChromeTraceRecorder final : public SimulationObserver {
   void on_escalation(int replica, TimeNs at_ns, std::int32_t request_index, bool rerun_prefill) override;
 
   // The whole JSON document: the recorded iterations and instants, plus the request phases from
-  // `requests`/`result`, with `metadata` (a JSON object's members, e.g. "\"run_id\": 3") in otherData.
-  std::string json(const std::vector<Request>& requests, const SimulationResult& result,
-                   const std::string& metadata);
+  // `result`, with `metadata` (a JSON object's members, e.g. "\"run_id\": 3") in otherData.
+  std::string json(const SimulationResult& result, const std::string& metadata);
   std::int64_t events() const { return events_; }
   double truncated_at_s() const { return truncated_at_s_; }  // < 0: not truncated
 

@@ -37,6 +37,7 @@ struct Point {
   std::map<std::string, Serving> serving;  // by model name; built up front, read-only while running
   std::string resolved_base;               // resolved YAML of the point, before the per-run lines
   std::string point_hash;
+  std::string document_text;  // the point's document as run (point_documents), dumped once per point
   std::map<std::string, std::string> tuned_parameters;  // label -> flow map, for tuned policies
 };
 
@@ -529,6 +530,9 @@ class ExperimentExecution {
     for (auto& point : points_) {
       point->resolved_base = resolved_experiment_yaml(point->spec) + sweep_text(*point);
       point->point_hash = config_hash_hex(point->resolved_base + "build: " + build_ + "\n");
+      YAML::Node document = YAML::Clone(point->spec.document);
+      document["seed"] = spec_.seed;  // as run: --seed may have overridden the file's
+      point->document_text = YAML::Dump(document);
       std::vector<Group*> groups;
       for (int replication = 0; replication < spec_.replications; ++replication) {
         auto group = std::make_unique<Group>();
@@ -647,9 +651,7 @@ class ExperimentExecution {
       record.sweep_value = point.sweep_value;
       record.replicas = point.spec.cluster.replicas;
       record.gpus = point.spec.cluster.replicas * point.spec.cluster.tensor_parallel;
-      YAML::Node document = YAML::Clone(point.spec.document);
-      document["seed"] = spec_.seed;  // as run: --seed may have overridden the file's
-      record.experiment_document = YAML::Dump(document);
+      record.experiment_document = point.document_text;
       record.experiment_source = spec_.source_path;
       record.compute_metric = metric;
       record.slo_attainment = slo_attainment(record.result, point.spec.slo);

@@ -80,13 +80,12 @@ ReplayedRun replay_run(SqliteDb& db, std::int64_t run_id, SimulationObserver* ob
   const BuiltWorkload source = read_workload_source(spec.workload, spec.seed);
   const BuiltWorkload built =
       build_workload(source, workload, static_cast<std::uint64_t>(query.column_int(3)));
-  replay.requests = built.requests;
   auto policy = make_policy(entry_as_run(*entry, query.column_text(6)), entry->yaml_path,
                             PolicyContext{&served.cluster.model, cost_model.get(), quality_model.get()});
-  policy->prepare(replay.requests);
+  policy->prepare(built.requests);
   if (query.column_text(5) != "none") policy->set_knob(query.column_double(4));
   replay.result =
-      simulate(replay.requests, served.cluster, *cost_model, *policy, quality_model.get(), observer);
+      simulate(built.requests, served.cluster, *cost_model, *policy, quality_model.get(), observer);
   const RunSummary& s = replay.result.summary;
   require_same("completed requests", static_cast<double>(query.column_int(11)),
                static_cast<double>(s.completed), run_id);

@@ -17,7 +17,6 @@ namespace sparsesim {
 struct ReplayedRun {
   std::string experiment, policy, sweep_point;
   int replicas = 1, tensor_parallel = 1;
-  std::vector<Request> requests;
   SimulationResult result;
 };
 
