@@ -49,11 +49,60 @@ struct StepCost {
   double linear_ns = 0;
 };
 
+// A run of decode-only iterations priced at once (issue 12): step k (k = 0, 1, ...) is the batch `first`
+// with every sequence's context grown by k tokens and kv_tokens_read = min(context, kv_budget_tokens[i]).
+struct DecodeRunInput {
+  const BatchWork* first = nullptr;                // decodes only, at least one
+  const std::int64_t* kv_budget_tokens = nullptr;  // one per decode (Budget::decode_kv_budget_tokens)
+  std::int64_t max_steps = 1;                      // price at most this many steps, >= 1
+  TimeNs time_budget_ns = std::numeric_limits<TimeNs>::max();  // stop after the step whose end reaches it
+};
+
+// One priced step of a run: StepCost's aggregates, with the items' attention time summed.
+struct DecodeRunStep {
+  TimeNs duration_ns = 0;
+  double linear_ns = 0, attention_ns = 0;  // as StepCost::linear_ns and the sum of item_attention_ns
+  double linear_flops = 0, attention_flops = 0, memory_bytes = 0;
+};
+
+// The priced run: its steps, and each item's attention time at every step in one of two forms.
+class DecodeRunCost {
+ public:
+  std::vector<DecodeRunStep> steps;  // at least one; fewer than max_steps when the budget or a closed
+                                     // form's regime ends the run
+  // out[i] = sum over steps k of item i's attention ns at step k x weights[k], for every item.
+  void weighted_item_sums(const double* weights, double* out) const;
+
+  // Form 1 (the stepping default): item_ns_by_step[k * items + i].
+  void start_tabulated(std::size_t items);
+  std::vector<double> item_ns_by_step;
+  // Form 2 (closed forms): item i's attention ns at step k is
+  //   ns_per_s[k] x (base_s[i] + slope_s[i] x k + per_page_s[i] x ceil((page_origin[i] + k) / page_tokens)).
+  void start_closed_form(std::size_t items, std::int64_t page_tokens);
+  bool closed_form() const { return closed_form_; }
+  std::vector<double> ns_per_s, base_s, slope_s, per_page_s;
+  std::vector<std::int64_t> page_origin;
+
+ private:
+  bool closed_form_ = false;
+  std::size_t items_ = 0;
+  std::int64_t page_tokens_ = 1;
+  mutable std::vector<double> scratch_;  // weights x ns_per_s, and their suffix sums
+};
+
 class CostModel {
  public:
   virtual ~CostModel() = default;
   // Prices one iteration. Must be deterministic and thread-safe (const). An empty batch costs 0.
   virtual void step_cost(const BatchWork& batch, StepCost& out) const = 0;
+  // Prices a run of decode-only iterations (DecodeRunInput): the default steps through step_cost, so a
+  // model that only prices single steps works unchanged; models with a closed form override it. Each step
+  // must match what step_cost gives for that step's batch (durations exactly, sums within rounding of
+  // the order of addition). Prices at least one step; stops after max_steps, or after the first step
+  // whose cumulative end reaches time_budget_ns, or (closed forms) before a step where the form changes.
+  virtual void decode_run_cost(const DecodeRunInput& input, DecodeRunCost& out) const;
+  // The stepping implementation, callable by overrides that have no closed form for an input.
+  void decode_run_by_steps(const DecodeRunInput& input, DecodeRunCost& out) const;
   // One line naming the model and its provenance, shown in reports ("roofline (estimate)", ...).
   virtual std::string describe() const = 0;
 };

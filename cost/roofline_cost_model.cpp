@@ -237,25 +237,47 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
   // the class is sparse. Decode attention also pays its measured fixed time per layer (short contexts run
   // far below bandwidth: FlashInfer's decode kernels, data/gpus sources).
   const int prefill_kernels = 1 + (prefill_sparse ? prefill_method_->selection_kernels_per_layer() : 0);
-  const int decode_kernels = 1 + (decode_sparse ? decode_method_->selection_kernels_per_layer() : 0);
   const double prefill_fixed_s =
       prefill_sparse ? layers_ * prefill_method_->selection_fixed_s_per_layer() : 0.0;
   const double prefill_class_s =
       prefill_count ? std::max(prefill_sum_s + prefill_fixed_s, prefill_kernels * layer_kernels_floor_s) : 0;
-  const double decode_fixed_s =
-      layers_ * (efficiencies_.decode_attention_fixed_us * 1e-6 +
-                 (decode_sparse ? decode_method_->selection_fixed_s_per_layer() : 0.0));
-  const double decode_class_s =
-      decode_count ? std::max(decode_sum_s + decode_fixed_s, decode_kernels * layer_kernels_floor_s) : 0;
+  const DecodeClass decode = decode_class(decode_sparse);
+  const double decode_class_s = decode_count ? std::max(decode_sum_s + decode.fixed_s, decode.floor_s) : 0;
   stretch_to(item_s, prefill_count, prefill_sum_s, prefill_class_s);
   stretch_to(item_s + prefill_count, decode_count, decode_sum_s, decode_class_s);
 
+  const double logits_rows = static_cast<double>(prefill_count + decode_count);
+  const NonAttentionTerms rest = non_attention(tokens, logits_rows);
+  out.duration_ns = iteration_ns(rest.seconds + prefill_class_s + decode_class_s, logits_rows);
+
+  double attention_ns_sum = 0;
+  for (std::size_t k = 0; k < prefill_count + decode_count; ++k) {
+    item_s[k] *= 1e9;
+    attention_ns_sum += item_s[k];
+  }
+  out.item_attention_ns_sum = attention_ns_sum;
+  out.linear_ns = std::max(0.0, static_cast<double>(out.duration_ns) - attention_ns_sum);
+  out.linear_flops = rest.linear_flops;
+  out.attention_flops = attention_flops;
+  out.memory_bytes = rest.bytes + kv_bytes;
+}
+
+RooflineCostModel::DecodeClass RooflineCostModel::decode_class(bool sparse) const {
+  const int kernels = 1 + (sparse ? decode_method_->selection_kernels_per_layer() : 0);
+  return {layers_ * (efficiencies_.decode_attention_fixed_us * 1e-6 +
+                     (sparse ? decode_method_->selection_fixed_s_per_layer() : 0.0)),
+          kernels * (layers_ * launch_floor_s_)};
+}
+
+RooflineCostModel::NonAttentionTerms RooflineCostModel::non_attention(double tokens,
+                                                                      double logits_rows) const {
+  const double floor_s = launch_floor_s_;
+  const double layer_kernels_floor_s = layers_ * floor_s;
   // Linear layers: weights streamed once per iteration whatever the batch.
   const double layer_flops = layer_linear_flops_per_token_ * tokens;
   const double layer_gemm_s =
       std::max({layer_flops * gemm_s_per_flop_, layer_weight_bytes_ * weight_s_per_byte_,
                 kRooflineGemmKernelsPerLayer * layer_kernels_floor_s});
-  const double logits_rows = static_cast<double>(prefill_count + decode_count);
   const double lm_head_flops = lm_head_flops_per_row_ * logits_rows;
   const double lm_head_s =
       std::max({lm_head_flops * gemm_s_per_flop_, lm_head_weight_bytes_ * weight_s_per_byte_, floor_s});
@@ -268,29 +290,23 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
                                        kRooflineAllReducesPerLayer * layers_ *
                                            std::max(efficiencies_.allreduce_latency_us * 1e-6, floor_s)
                                  : 0;
+  NonAttentionTerms terms;
+  terms.seconds = (measured_layer_seconds_ ? measured_layer_seconds_(tokens)
+                                           : layer_gemm_s + elementwise_s + allreduce_s) +
+                  lm_head_s;
+  terms.linear_flops = layer_flops + lm_head_flops;
+  terms.bytes = layer_weight_bytes_ + lm_head_weight_bytes_ + elementwise_bytes;
+  return terms;
+}
 
-  const double non_attention_s = (measured_layer_seconds_ ? measured_layer_seconds_(tokens)
-                                                          : layer_gemm_s + elementwise_s + allreduce_s) +
-                                 lm_head_s;
-  const double gpu_s = non_attention_s + prefill_class_s + decode_class_s;
+TimeNs RooflineCostModel::iteration_ns(double gpu_s, double logits_rows) const {
   // The serving engine's host work per iteration (scheduling, input preparation, sampling, outputs).
   const double cpu_s = (efficiencies_.cpu_overhead_us_per_iteration +
                         efficiencies_.cpu_overhead_us_per_sequence * logits_rows) *
                        1e-6;
   const double total_s = efficiencies_.cpu_overlapped ? std::max(gpu_s, cpu_s) : gpu_s + cpu_s;
   // llround of a non-negative double is deterministic (IEEE arithmetic, round half away from zero).
-  out.duration_ns = std::max<TimeNs>(1, static_cast<TimeNs>(std::llround(total_s * 1e9)));
-
-  double attention_ns_sum = 0;
-  for (std::size_t k = 0; k < prefill_count + decode_count; ++k) {
-    item_s[k] *= 1e9;
-    attention_ns_sum += item_s[k];
-  }
-  out.item_attention_ns_sum = attention_ns_sum;
-  out.linear_ns = std::max(0.0, static_cast<double>(out.duration_ns) - attention_ns_sum);
-  out.linear_flops = layer_flops + lm_head_flops;
-  out.attention_flops = attention_flops;
-  out.memory_bytes = layer_weight_bytes_ + lm_head_weight_bytes_ + elementwise_bytes + kv_bytes;
+  return std::max<TimeNs>(1, static_cast<TimeNs>(std::llround(total_s * 1e9)));
 }
 
 namespace {

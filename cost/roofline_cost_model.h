@@ -56,6 +56,9 @@ class RooflineCostModel final : public CostModel {
                     const RooflineEfficiencies& efficiencies)
       : RooflineCostModel(CostModelContext{gpu, model, tensor_parallel, nullptr, nullptr}, efficiencies) {}
   void step_cost(const BatchWork& batch, StepCost& out) const override;
+  // Closed form (roofline_decode_run.cpp): O(items + steps) instead of O(items x steps); steps through
+  // step_cost when a sparse method has no closed form for an item.
+  void decode_run_cost(const DecodeRunInput& input, DecodeRunCost& out) const override;
   std::string describe() const override;
 
   const RooflineEfficiencies& efficiencies() const { return efficiencies_; }
@@ -68,6 +71,21 @@ class RooflineCostModel final : public CostModel {
                            const std::string& description);
 
  private:
+  // The parts of an iteration outside attention (linear layers, LM head, elementwise, all-reduce), for
+  // `tokens` tokens and `logits_rows` logits rows: seconds, linear FLOPs and bytes.
+  struct NonAttentionTerms {
+    double seconds = 0, linear_flops = 0, bytes = 0;
+  };
+  NonAttentionTerms non_attention(double tokens, double logits_rows) const;
+  // The decode class's fixed time and kernel floor (seconds), with or without a sparse item.
+  struct DecodeClass {
+    double fixed_s = 0, floor_s = 0;
+  };
+  DecodeClass decode_class(bool sparse) const;
+  // The iteration's duration from its GPU time and the engine's host work.
+  TimeNs iteration_ns(double gpu_s, double logits_rows) const;
+  bool decode_run_closed_form(const DecodeRunInput& input, DecodeRunCost& out) const;
+
   std::string description_;
   RooflineEfficiencies efficiencies_;
   std::function<double(double)> measured_layer_seconds_;  // empty: the roofline's own layer terms

@@ -64,4 +64,38 @@ SparseAttentionTime paged_decode_kernel(double tokens_read, const AttentionShape
   return time;
 }
 
+AffinePiece larger_affine(double a0, double a1, double b0, double b1, std::int64_t steps) {
+  AffinePiece piece;
+  piece.first = !(a0 < b0);  // std::max's choice at a tie
+  piece.base = piece.first ? a0 : b0;
+  piece.slope = piece.first ? a1 : b1;
+  const double lead = piece.first ? a0 - b0 : b0 - a0;     // >= 0
+  const double closing = piece.first ? b1 - a1 : a1 - b1;  // > 0: the other branch gains
+  piece.valid_steps = std::max<std::int64_t>(1, steps);
+  if (closing > 0) {
+    const double overtake = std::floor(lead / closing) + 1;  // first k where the other is larger
+    if (overtake < static_cast<double>(piece.valid_steps))
+      piece.valid_steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(overtake));
+  }
+  return piece;
+}
+
+DecodeItemTerms paged_decode_kernel_terms(double read0, double read_slope, std::int64_t steps,
+                                          const AttentionShape& shape, const AttentionRates& rates) {
+  DecodeItemTerms terms;
+  const double flops_per_token = attention_flops_per_pair(shape);
+  const double bytes_per_token = kv_bytes_per_token(shape);
+  terms.base_flops = flops_per_token * read0;
+  terms.slope_flops = flops_per_token * read_slope;
+  terms.base_bytes = bytes_per_token * (read0 + 1) + query_output_bytes_per_token(shape);
+  terms.slope_bytes = bytes_per_token * read_slope;
+  const AffinePiece time = larger_affine(
+      terms.base_flops * rates.attention_s_per_flop, terms.slope_flops * rates.attention_s_per_flop,
+      terms.base_bytes * rates.kv_s_per_byte, terms.slope_bytes * rates.kv_s_per_byte, steps);
+  terms.base_s = time.base;
+  terms.slope_s = time.slope;
+  terms.valid_steps = time.valid_steps;
+  return terms;
+}
+
 }  // namespace sparsesim

@@ -46,4 +46,18 @@ void add_last_query_estimation(const PrefillChunkWork& chunk, const AttentionSha
 SparseAttentionTime paged_decode_kernel(double tokens_read, const AttentionShape& shape,
                                         const AttentionRates& rates);
 
+// max(a0 + a1 k, b0 + b1 k) over steps k = 0, 1, ... as one affine piece: the branch larger at k = 0, for
+// the steps (at most `steps`, at least 1) before the other one overtakes it.
+struct AffinePiece {
+  double base = 0, slope = 0;
+  bool first = true;  // the a branch
+  std::int64_t valid_steps = 1;
+};
+AffinePiece larger_affine(double a0, double a1, double b0, double b1, std::int64_t steps);
+
+// paged_decode_kernel over tokens_read = read0 + read_slope x k as DecodeItemTerms (base and slope terms;
+// valid_steps limited to `steps` and to where the kernel stays on the same side of its roofline).
+DecodeItemTerms paged_decode_kernel_terms(double read0, double read_slope, std::int64_t steps,
+                                          const AttentionShape& shape, const AttentionRates& rates);
+
 }  // namespace sparsesim

@@ -21,6 +21,11 @@ SparseAttentionTime SparseMethod::decode_step(const DecodeStepWork&, const Atten
   throw std::logic_error("decode_step called on a prefill method");
 }
 
+bool SparseMethod::decode_run_terms(std::int64_t, std::int64_t, std::int64_t, const AttentionShape&,
+                                    const AttentionRates&, DecodeItemTerms&) const {
+  return false;
+}
+
 std::string sparse_method_coefficients_path() {
   if (const char* override_path = std::getenv("SPARSESIM_SPARSE_METHODS"); override_path && *override_path)
     return override_path;

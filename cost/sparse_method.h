@@ -48,6 +48,17 @@ struct SparseAttentionTime {
   double total_s() const { return selection_s + kernel_s; }
 };
 
+// A decode method's closed form over a run of steps (cost_model.h, DecodeRunInput): at step k < valid_steps
+// the sequence's context is context + k and its pages ceil((context + k) / page_tokens); its time, FLOPs
+// and bytes are each base + slope x k + per_page x pages.
+struct DecodeItemTerms {
+  double base_s = 0, slope_s = 0, per_page_s = 0;
+  double base_flops = 0, slope_flops = 0, per_page_flops = 0;
+  double base_bytes = 0, slope_bytes = 0, per_page_bytes = 0;
+  std::int64_t page_tokens = 1;  // used when a per_page term is non-zero
+  std::int64_t valid_steps = 0;  // >= 1 when the form exists
+};
+
 // One named coefficient of a method, read from data/sparse_methods.yaml.
 struct MethodCoefficient {
   std::string name;
@@ -76,6 +87,13 @@ class SparseMethod {
   // One sequence's decode step with step.kv_tokens_read < step.context_tokens (decode methods only).
   virtual SparseAttentionTime decode_step(const DecodeStepWork& step, const AttentionShape& shape,
                                           const AttentionRates& rates) const;
+  // The closed form of decode_step over up to `steps` steps of a run from `context` tokens, reading
+  // min(context + k, kv_budget_tokens) with kv_budget_tokens < context (so every step is sparse). False when
+  // the method has none (the cost model then prices the run step by step); valid_steps may end the form
+  // early where its terms change (a kernel turning compute-bound, a page count reaching the budget).
+  virtual bool decode_run_terms(std::int64_t context, std::int64_t kv_budget_tokens, std::int64_t steps,
+                                const AttentionShape& shape, const AttentionRates& rates,
+                                DecodeItemTerms& out) const;
   // One line: the cost terms and their coefficients' status.
   virtual std::string describe() const = 0;
   // The coefficients used, with sources (shown by `sparsesim curves` and stored with each run).

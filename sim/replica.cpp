@@ -214,65 +214,125 @@ TimeNs Replica::start_step(TimeNs now_ns, TimeNs run_until_ns) {
     return -1;
   }
   kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
-  run_.cost_model.step_cost(batch_, cost_);
-  compute_step_shares();
-  if (run_.observer) observe_step(now_ns);
   busy_ = true;
   if (run_.decode_runs && prefill_items_.empty() && waiting_.empty() &&
       decode_items_.size() == running_.size())
-    return extend_decode_run(now_ns, run_until_ns);
+    return run_decodes(now_ns, run_until_ns);
+  run_.cost_model.step_cost(batch_, cost_);
+  const double gpu_ns = static_cast<double>(cost_.duration_ns) * run_.tensor_parallel;
+  add_step_totals(gpu_ns, cost_.linear_flops + cost_.attention_flops, cost_.attention_flops,
+                  cost_.memory_bytes);
+  const std::size_t items = prefill_items_.size() + decode_items_.size();
+  const bool have_attention = cost_.item_attention_ns.size() == items;
+  double attention_ns = 0;
+  if (have_attention) {
+    if (!std::isnan(cost_.item_attention_ns_sum)) {
+      attention_ns = cost_.item_attention_ns_sum;  // the same sum, in the same order
+    } else {
+      for (double ns : cost_.item_attention_ns) attention_ns += ns;
+    }
+  }
+  double total_tokens = static_cast<double>(decode_items_.size());
+  for (const auto& item : prefill_items_) total_tokens += item.tokens;
+  shares_ = step_shares(gpu_ns, cost_.linear_ns, attention_ns, cost_.attention_flops, total_tokens);
+  shares_.item_attention_ns = have_attention ? cost_.item_attention_ns.data() : nullptr;
+  if (!have_attention) shares_.attention_scale = 0;
+  if (run_.observer) observe_step(now_ns);
   return cost_.duration_ns;
 }
 
-TimeNs Replica::extend_decode_run(TimeNs now_ns, TimeNs run_until_ns) {
-  // Steps until the first finish or revision: the run's last step is the one that causes it.
-  std::int64_t steps_left = std::numeric_limits<std::int64_t>::max();
-  for (const auto& item : decode_items_) {
-    const RequestState& state = run_.states[item.request];
-    steps_left = std::min<std::int64_t>(steps_left, state.output_tokens - state.generated_tokens);
-    if (run_.revision_after_tokens >= 0 && !state.revised)
-      steps_left = std::min<std::int64_t>(steps_left,
-                                          std::max(1, run_.revision_after_tokens - state.generated_tokens));
-  }
-  TimeNs end_ns = now_ns + cost_.duration_ns;
-  // Blocks the step after the current one needs (from free blocks only: evicting the prefix cache is left
-  // to a normal step, which may also preempt); checked before the current step is committed, so a miss
-  // just ends the run there. Each commit pass computes the figure for the step after it.
-  auto blocks_to_grow = [&](const RequestState& state, std::int64_t context) -> std::int64_t {
-    const std::int64_t held = held_tokens(state, context, true);
-    const std::int64_t capacity =
-        static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * kv_.block_tokens();
-    return held > capacity ? private_blocks_needed(state, held) - state.private_blocks : 0;
-  };
-  std::int64_t need_next = 0;
-  for (std::size_t i = 0; i < decode_items_.size(); ++i)
-    need_next += blocks_to_grow(run_.states[decode_items_[i].request], batch_.decodes[i].context_tokens + 1);
-  for (std::int64_t step = 1; step < steps_left && end_ns < run_until_ns && need_next <= kv_.free_blocks();
-       ++step) {
-    // Commit the current step as finish_step would (no request finishes or is revised at it), and move
-    // every sequence to the next step.
-    const double* attention_ns = shares_.item_attention_ns;
-    need_next = 0;
-    for (std::size_t i = 0; i < decode_items_.size(); ++i) {
-      RequestState& state = run_.states[decode_items_[i].request];
-      attribute(state, 1, attention_ns);
-      ++state.generated_tokens;
-      DecodeStepWork& work = batch_.decodes[i];
-      ++work.context_tokens;
-      work.kv_tokens_read = state.budget.kv_tokens_read(work.context_tokens);
-      if (const std::int64_t need = blocks_to_grow(state, work.context_tokens); need > 0) {
-        kv_.allocate(need);
-        state.private_blocks += static_cast<std::int32_t>(need);
-      }
-      need_next += blocks_to_grow(state, work.context_tokens + 1);
+std::int64_t Replica::steps_with_free_blocks(std::int64_t max_steps) const {
+  // Step j of the run holds held(c + j) tokens; a sequence needs a block at each step whose held tokens
+  // pass its capacity: the first at j1 = capacity - held(c) + 1, then every block_tokens steps while held
+  // grows (an eviction budget stops it). The run may go on to step m while the blocks of steps 1..m fit
+  // in the free blocks (evicting the prefix cache is left to a normal step, which may also preempt).
+  const std::int64_t block_tokens = kv_.block_tokens();
+  const std::int64_t free_blocks = kv_.free_blocks();
+  auto blocks_through = [&](std::int64_t m) {
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < decode_items_.size() && total <= free_blocks; ++i) {
+      const RequestState& state = run_.states[decode_items_[i].request];
+      const std::int64_t context = batch_.decodes[i].context_tokens;
+      const std::int64_t capacity =
+          static_cast<std::int64_t>(state.private_blocks + state.shared_blocks) * block_tokens;
+      std::int64_t last = m;
+      if (state.budget.evicts_kv) last = std::min(last, state.budget.decode_kv_budget_tokens - context);
+      const std::int64_t first = capacity - held_tokens(state, context, true) + 1;
+      if (last >= first) total += 1 + (last - first) / block_tokens;
     }
-    kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
-    run_.cost_model.step_cost(batch_, cost_);
-    compute_step_shares();
-    if (run_.observer) observe_step(end_ns);
-    end_ns += cost_.duration_ns;
+    return total;
+  };
+  if (blocks_through(max_steps - 1) <= free_blocks) return max_steps;
+  std::int64_t fits = 0, fails = max_steps - 1;  // blocks_through(fits) <= free < blocks_through(fails)
+  while (fails - fits > 1) {
+    const std::int64_t middle = fits + (fails - fits) / 2;
+    (blocks_through(middle) <= free_blocks ? fits : fails) = middle;
   }
-  return end_ns - now_ns;
+  return fits + 1;
+}
+
+TimeNs Replica::run_decodes(TimeNs now_ns, TimeNs run_until_ns) {
+  const std::size_t items = decode_items_.size();
+  // Steps until the first finish or revision: the run's last step is the one that causes it.
+  std::int64_t max_steps = std::numeric_limits<std::int64_t>::max();
+  run_budgets_.resize(items);
+  for (std::size_t i = 0; i < items; ++i) {
+    const RequestState& state = run_.states[decode_items_[i].request];
+    max_steps = std::min<std::int64_t>(max_steps, state.output_tokens - state.generated_tokens);
+    if (run_.revision_after_tokens >= 0 && !state.revised)
+      max_steps =
+          std::min<std::int64_t>(max_steps, std::max(1, run_.revision_after_tokens - state.generated_tokens));
+    run_budgets_[i] = state.budget.decode_kv_budget_tokens;
+  }
+  max_steps = steps_with_free_blocks(std::max<std::int64_t>(1, max_steps));
+  const DecodeRunInput input{&batch_, run_budgets_.data(), max_steps, run_until_ns - now_ns};
+  run_.cost_model.decode_run_cost(input, run_cost_);
+  const std::size_t steps = run_cost_.steps.size();
+
+  // Each step's totals and shares, as step by step; the items' attention times weighted by them.
+  run_weights_.resize(2 * steps);
+  double linear_ns_per_token = 0, flops_per_token = 0;
+  TimeNs duration_ns = 0;
+  const auto tokens = static_cast<double>(items);
+  for (std::size_t k = 0; k < steps; ++k) {
+    const DecodeRunStep& step = run_cost_.steps[k];
+    const double gpu_ns = static_cast<double>(step.duration_ns) * run_.tensor_parallel;
+    add_step_totals(gpu_ns, step.linear_flops + step.attention_flops, step.attention_flops,
+                    step.memory_bytes);
+    const StepShares shares =
+        step_shares(gpu_ns, step.linear_ns, step.attention_ns, step.attention_flops, tokens);
+    run_weights_[k] = shares.attention_scale;
+    run_weights_[steps + k] = shares.flops_per_attention_ns;
+    linear_ns_per_token += shares.linear_ns_per_token;
+    flops_per_token += shares.flops_per_token;
+    if (run_.observer) observe_run_step(now_ns + duration_ns, step.duration_ns, static_cast<std::int64_t>(k));
+    duration_ns += step.duration_ns;
+  }
+  run_item_sums_.resize(2 * items);
+  run_cost_.weighted_item_sums(run_weights_.data(), run_item_sums_.data());
+  run_cost_.weighted_item_sums(run_weights_.data() + steps, run_item_sums_.data() + items);
+
+  // Commit all but the last step (finish_step completes it), and every step's attribution.
+  const auto advanced = static_cast<std::int32_t>(steps - 1);
+  for (std::size_t i = 0; i < items; ++i) {
+    RequestState& state = run_.states[decode_items_[i].request];
+    state.gpu_time_ns += run_item_sums_[i] + linear_ns_per_token;
+    state.attention_flops += run_item_sums_[items + i] + flops_per_token;
+    if (advanced == 0) continue;
+    state.generated_tokens += advanced;
+    DecodeStepWork& work = batch_.decodes[i];
+    work.context_tokens += advanced;
+    work.kv_tokens_read = state.budget.kv_tokens_read(work.context_tokens);
+    const std::int64_t need =
+        private_blocks_needed(state, held_tokens(state, work.context_tokens, true)) - state.private_blocks;
+    if (need > 0) {
+      kv_.allocate(need);
+      state.private_blocks += static_cast<std::int32_t>(need);
+    }
+  }
+  kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
+  decodes_attributed_ = true;
+  return duration_ns;
 }
 
 void Replica::attribute(RequestState& state, std::int32_t tokens, const double*& attention_ns) const {
@@ -282,44 +342,34 @@ void Replica::attribute(RequestState& state, std::int32_t tokens, const double*&
       own_attention_ns * shares_.flops_per_attention_ns + shares_.flops_per_token * tokens;
 }
 
-// Attributes the step's GPU time (duration x tensor_parallel GPUs) to its items: each item's own attention
-// time plus the linear-layer time shared in proportion to tokens, all scaled so the attributions sum
-// exactly to the step's GPU time (launch floors and communication are spread the same way). Attention
-// FLOPs are shared in proportion to attention time. Computed right after the cost model priced the step,
-// while its output is in cache. Divisions are kept independent of each other so that they overlap.
-void Replica::compute_step_shares() {
-  const double gpu_ns = static_cast<double>(cost_.duration_ns) * run_.tensor_parallel;
+// Adds a step to the run totals: GPU time (duration x tensor_parallel), FLOPs, bytes, and the utilised
+// part of the GPU time for the power model.
+void Replica::add_step_totals(double gpu_ns, double flops, double attention_flops, double memory_bytes) {
   run_.totals.gpu_busy_ns += gpu_ns;
-  run_.totals.attention_flops += cost_.attention_flops;
-  run_.totals.memory_bytes += cost_.memory_bytes;
-  if (cost_.duration_ns > 0) {
+  run_.totals.attention_flops += attention_flops;
+  run_.totals.memory_bytes += memory_bytes;
+  if (gpu_ns > 0) {
     const double gpu_seconds = gpu_ns * 1e-9;
-    const double compute_share =
-        (cost_.linear_flops + cost_.attention_flops) / (run_.peak_flops_per_s * gpu_seconds);
-    const double memory_share = cost_.memory_bytes / (run_.peak_hbm_bytes_per_s * gpu_seconds);
+    const double compute_share = flops / (run_.peak_flops_per_s * gpu_seconds);
+    const double memory_share = memory_bytes / (run_.peak_hbm_bytes_per_s * gpu_seconds);
     run_.totals.utilised_gpu_ns += gpu_ns * std::min(1.0, std::max(compute_share, memory_share));
   }
+}
 
-  const std::size_t items = prefill_items_.size() + decode_items_.size();
-  const bool have_attention = cost_.item_attention_ns.size() == items;
-  double total_tokens = static_cast<double>(decode_items_.size()), attention_ns = 0;
-  for (const auto& item : prefill_items_) total_tokens += item.tokens;
-  if (have_attention) {
-    if (!std::isnan(cost_.item_attention_ns_sum)) {
-      attention_ns = cost_.item_attention_ns_sum;  // the same sum, in the same order
-    } else {
-      for (double ns : cost_.item_attention_ns) attention_ns += ns;
-    }
-  }
-  const double raw_ns = cost_.linear_ns + attention_ns;
-
-  const double scale = raw_ns > 0 ? gpu_ns / raw_ns : 0.0;
-  shares_.item_attention_ns = have_attention ? cost_.item_attention_ns.data() : nullptr;
-  shares_.attention_scale = have_attention ? scale : 0.0;
-  shares_.linear_ns_per_token =
-      raw_ns > 0 ? (cost_.linear_ns * gpu_ns) / (raw_ns * total_tokens) : gpu_ns / total_tokens;
-  shares_.flops_per_attention_ns = attention_ns > 0 ? cost_.attention_flops / attention_ns : 0.0;
-  shares_.flops_per_token = attention_ns > 0 ? 0.0 : cost_.attention_flops / total_tokens;
+// A step's GPU time (duration x tensor_parallel) goes to its items: each item's own attention time plus
+// the linear-layer time shared in proportion to tokens, all scaled so the attributions sum exactly to the
+// step's GPU time (launch floors and communication are spread the same way). Attention FLOPs are shared
+// in proportion to attention time. Divisions are kept independent of each other so that they overlap.
+Replica::StepShares Replica::step_shares(double gpu_ns, double linear_ns, double attention_ns,
+                                         double attention_flops, double total_tokens) {
+  StepShares shares;
+  const double raw_ns = linear_ns + attention_ns;
+  shares.attention_scale = raw_ns > 0 ? gpu_ns / raw_ns : 0.0;
+  shares.linear_ns_per_token =
+      raw_ns > 0 ? (linear_ns * gpu_ns) / (raw_ns * total_tokens) : gpu_ns / total_tokens;
+  shares.flops_per_attention_ns = attention_ns > 0 ? attention_flops / attention_ns : 0.0;
+  shares.flops_per_token = attention_ns > 0 ? 0.0 : attention_flops / total_tokens;
+  return shares;
 }
 
 void Replica::complete_prefill(std::int32_t request, TimeNs now_ns) {
@@ -426,6 +476,22 @@ void Replica::observe_step(TimeNs start_ns) const {
   run_.observer->on_step(step);
 }
 
+void Replica::observe_run_step(TimeNs start_ns, TimeNs duration_ns, std::int64_t step) const {
+  StepRecord record;
+  record.replica = index_;
+  record.start_ns = start_ns;
+  record.duration_ns = duration_ns;
+  record.decodes = static_cast<std::int32_t>(batch_.decodes.size());
+  double keep = 0;
+  for (std::size_t i = 0; i < batch_.decodes.size(); ++i) {
+    const std::int64_t context = batch_.decodes[i].context_tokens + step;
+    keep += static_cast<double>(std::min(context, run_budgets_[i])) /
+            static_cast<double>(std::max<std::int64_t>(1, context));
+  }
+  if (record.decodes > 0) record.mean_decode_keep = keep / record.decodes;
+  run_.observer->on_step(record);
+}
+
 void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
   clock_ns_ = now_ns;
   // Attribution and progress in one pass over the items (prefills first, as in item_attention_ns).
@@ -441,7 +507,7 @@ void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
   }
   for (const auto& item : decode_items_) {
     RequestState& state = run_.states[item.request];
-    attribute(state, 1, attention_ns);
+    if (!decodes_attributed_) attribute(state, 1, attention_ns);  // a decode run attributed every step
     ++state.generated_tokens;
     after_token(item.request, now_ns, finished);
   }
@@ -450,6 +516,7 @@ void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
                   [&](std::int32_t request) { return run_.states[request].phase == RequestPhase::finished; });
     running_changed_ = false;
   }
+  decodes_attributed_ = false;
   busy_ = false;
 }
 

@@ -30,10 +30,11 @@ class Replica {
   bool busy() const { return busy_; }
   // Forms the next iteration at now_ns and returns its duration; -1 (and not busy) when there is no work.
   // A decode-only iteration with nothing waiting (and RunContext::decode_runs) is extended into a run of
-  // steps, each priced and attributed as it would be step by step, until the step at which a request
-  // finishes or is revised, a KV block could only come from evicting the prefix cache, or the step that
-  // would start at or after `run_until_ns` (the next possible arrival); the returned duration is the
-  // run's. finish_step then completes its last step.
+  // steps priced at once by the cost model (CostModel::decode_run_cost: a closed form for the roofline),
+  // each attributed as it would be step by step, until the step at which a request finishes or is
+  // revised, a KV block could only come from evicting the prefix cache, the cost model's closed form
+  // changes regime, or the step that would start at or after `run_until_ns` (the next possible arrival);
+  // the returned duration is the run's. finish_step then completes its last step.
   TimeNs start_step(TimeNs now_ns, TimeNs run_until_ns);
   // Applies the iteration started by start_step, ending at now_ns; appends finished requests' indices.
   void finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished);
@@ -61,18 +62,24 @@ class Replica {
   void complete_prefill(std::int32_t request, TimeNs now_ns);
   void after_token(std::int32_t request, TimeNs now_ns, std::vector<std::int32_t>& finished);
   void finish_request(std::int32_t request, TimeNs now_ns, std::vector<std::int32_t>& finished);
-  // Coefficients attributing the step's GPU time (duration x tensor_parallel) and attention FLOPs to its
+  // Coefficients attributing a step's GPU time (duration x tensor_parallel) and attention FLOPs to its
   // items: each item's own attention time plus linear time shared by tokens, scaled so the shares sum to
-  // the step's GPU time. Also adds the step to the run totals.
+  // the step's GPU time.
   struct StepShares {
     const double* item_attention_ns = nullptr;  // null when the cost model gives no per-item times
     double attention_scale = 0, linear_ns_per_token = 0, flops_per_attention_ns = 0, flops_per_token = 0;
   };
-  void compute_step_shares();
+  static StepShares step_shares(double gpu_ns, double linear_ns, double attention_ns, double attention_flops,
+                                double total_tokens);
+  void add_step_totals(double gpu_ns, double flops, double attention_flops, double memory_bytes);
   // Tells RunContext::observer about the step just priced, starting at start_ns.
   void observe_step(TimeNs start_ns) const;
-  // Extends the decode-only step just priced into a run (see start_step); returns the run's duration.
-  TimeNs extend_decode_run(TimeNs now_ns, TimeNs run_until_ns);
+  void observe_run_step(TimeNs start_ns, TimeNs duration_ns, std::int64_t step) const;
+  // Prices the decode-only batch just formed as a run of steps (see start_step) through the cost model's
+  // decode_run_cost, attributes every step, commits all but the last; returns the run's duration.
+  TimeNs run_decodes(TimeNs now_ns, TimeNs run_until_ns);
+  // How many steps (1..max_steps) the run's KV growth fits in the free blocks.
+  std::int64_t steps_with_free_blocks(std::int64_t max_steps) const;
   // Attributes the current step's shares to one item (prefills first, in item_attention_ns order).
   void attribute(RequestState& state, std::int32_t tokens, const double*& attention_ns) const;
   std::int32_t prefix_entries_limit(const Request& request, std::int32_t prefill_target) const;
@@ -97,6 +104,12 @@ class Replica {
   StepShares shares_;
   std::vector<StepItem> prefill_items_;
   std::vector<StepItem> decode_items_;
+  // The current decode run: its pricing, each item's KV budget, per-step weights, per-item sums.
+  DecodeRunCost run_cost_;
+  std::vector<std::int64_t> run_budgets_;
+  std::vector<double> run_weights_;
+  std::vector<double> run_item_sums_;
+  bool decodes_attributed_ = false;  // the step being finished ends a decode run that attributed it
 };
 
 }  // namespace sparsesim

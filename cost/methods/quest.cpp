@@ -46,6 +46,34 @@ class QuestMethod final : public SparseMethod {
     return time;
   }
 
+  // Every step of the run is sparse (context > budget), so the selected page count is ceil(budget / page)
+  // throughout; the tokens read grow with the context until they reach the selected pages' tokens, then
+  // stay. Scoring and top-k grow with the page count: the per-page terms.
+  bool decode_run_terms(std::int64_t context, std::int64_t kv_budget_tokens, std::int64_t steps,
+                        const AttentionShape& shape, const AttentionRates& rates,
+                        DecodeItemTerms& out) const override {
+    const double page = page_tokens_.value;
+    if (page != std::floor(page) || kv_budget_tokens >= context) return false;
+    const double selected = std::ceil(static_cast<double>(kv_budget_tokens) / page);
+    const double selected_tokens = selected * page;
+    const double context_tokens = static_cast<double>(context);
+    if (context_tokens >= selected_tokens) {
+      out = paged_decode_kernel_terms(selected_tokens, 0, steps, shape, rates);
+    } else {
+      const auto growing_steps = static_cast<std::int64_t>(selected_tokens - context_tokens);
+      out = paged_decode_kernel_terms(context_tokens, 1, std::min(steps, growing_steps), shape, rates);
+    }
+    const double metadata_bytes_per_page =
+        shape.kv_heads * shape.head_dim * 2 * shape.kv_bytes_per_element * shape.layers;
+    const double score_flops_per_page = shape.query_heads * shape.head_dim * 4 * shape.layers;
+    out.per_page_s = std::max(metadata_bytes_per_page * rates.kv_s_per_byte,
+                              score_flops_per_page * rates.attention_s_per_flop) +
+                     topk_ns_.value * 1e-9 * shape.kv_heads * shape.layers / shape.tensor_parallel;
+    out.per_page_bytes = metadata_bytes_per_page;
+    out.page_tokens = static_cast<std::int64_t>(page);
+    return true;
+  }
+
   std::string describe() const override {
     char text[200];
     std::snprintf(text, sizeof text,

@@ -25,6 +25,15 @@ class SnapKvMethod final : public SparseMethod {
                                rates);
   }
 
+  // Reads the kept tokens every step, whatever the context: constant terms.
+  bool decode_run_terms(std::int64_t context, std::int64_t kv_budget_tokens, std::int64_t steps,
+                        const AttentionShape& shape, const AttentionRates& rates,
+                        DecodeItemTerms& out) const override {
+    if (kv_budget_tokens >= context) return false;
+    out = paged_decode_kernel_terms(static_cast<double>(kv_budget_tokens), 0, steps, shape, rates);
+    return true;
+  }
+
   std::string describe() const override {
     return name_ +
            " (eviction: decode reads the kept tokens only, no per-step selection; KV memory shrinks to "
