@@ -80,6 +80,8 @@ class DecodeRunCost {
   //   ns_per_s[k] x (base_s[i] + slope_s[i] x k + per_page_s[i] x ceil((page_origin[i] + k) / page_tokens)).
   void start_closed_form(std::size_t items, std::int64_t page_tokens);
   bool closed_form() const { return closed_form_; }
+  // Drops the steps from `count` on (a run cut short); count <= steps.size().
+  void keep_steps(std::size_t count);
   std::vector<double> ns_per_s, base_s, slope_s, per_page_s;
   std::vector<std::int64_t> page_origin;
 

@@ -27,6 +27,16 @@ void DecodeRunCost::start_closed_form(std::size_t items, std::int64_t page_token
   page_origin.assign(items, 1);
 }
 
+void DecodeRunCost::keep_steps(std::size_t count) {
+  if (count > steps.size()) throw std::logic_error("DecodeRunCost::keep_steps: more steps than priced");
+  steps.resize(count);
+  if (closed_form_) {
+    ns_per_s.resize(count);
+  } else {
+    item_ns_by_step.resize(count * items_);
+  }
+}
+
 void DecodeRunCost::weighted_item_sums(const double* weights, double* out) const {
   const std::size_t step_count = steps.size();
   if (!closed_form_) {

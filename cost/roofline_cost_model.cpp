@@ -305,8 +305,7 @@ TimeNs RooflineCostModel::iteration_ns(double gpu_s, double logits_rows) const {
                         efficiencies_.cpu_overhead_us_per_sequence * logits_rows) *
                        1e-6;
   const double total_s = efficiencies_.cpu_overlapped ? std::max(gpu_s, cpu_s) : gpu_s + cpu_s;
-  // llround of a non-negative double is deterministic (IEEE arithmetic, round half away from zero).
-  return std::max<TimeNs>(1, static_cast<TimeNs>(std::llround(total_s * 1e9)));
+  return std::max<TimeNs>(1, round_half_up_ns(total_s * 1e9));
 }
 
 namespace {

@@ -195,7 +195,7 @@ void Replica::admit_waiting(TimeNs now_ns, std::int32_t& budget_tokens) {
   }
 }
 
-TimeNs Replica::start_step(TimeNs now_ns, TimeNs run_until_ns) {
+TimeNs Replica::start_step(TimeNs now_ns) {
   clock_ns_ = now_ns;
   batch_.clear();
   prefill_items_.clear();
@@ -217,7 +217,7 @@ TimeNs Replica::start_step(TimeNs now_ns, TimeNs run_until_ns) {
   busy_ = true;
   if (run_.decode_runs && prefill_items_.empty() && waiting_.empty() &&
       decode_items_.size() == running_.size())
-    return run_decodes(now_ns, run_until_ns);
+    return run_decodes(now_ns);
   run_.cost_model.step_cost(batch_, cost_);
   const double gpu_ns = static_cast<double>(cost_.duration_ns) * run_.tensor_parallel;
   add_step_totals(gpu_ns, cost_.linear_flops + cost_.attention_flops, cost_.attention_flops,
@@ -271,10 +271,10 @@ std::int64_t Replica::steps_with_free_blocks(std::int64_t max_steps) const {
   return fits + 1;
 }
 
-TimeNs Replica::run_decodes(TimeNs now_ns, TimeNs run_until_ns) {
+TimeNs Replica::run_decodes(TimeNs now_ns) {
   const std::size_t items = decode_items_.size();
   // Steps until the first finish or revision: the run's last step is the one that causes it.
-  std::int64_t max_steps = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max_steps = kMaxRunSteps;
   run_budgets_.resize(items);
   for (std::size_t i = 0; i < items; ++i) {
     const RequestState& state = run_.states[decode_items_[i].request];
@@ -285,14 +285,38 @@ TimeNs Replica::run_decodes(TimeNs now_ns, TimeNs run_until_ns) {
     run_budgets_[i] = state.budget.decode_kv_budget_tokens;
   }
   max_steps = steps_with_free_blocks(std::max<std::int64_t>(1, max_steps));
-  const DecodeRunInput input{&batch_, run_budgets_.data(), max_steps, run_until_ns - now_ns};
+  const DecodeRunInput input{&batch_, run_budgets_.data(), max_steps, std::numeric_limits<TimeNs>::max()};
   run_.cost_model.decode_run_cost(input, run_cost_);
-  const std::size_t steps = run_cost_.steps.size();
+  run_start_ns_ = now_ns;
+  run_steps_ = run_cost_.steps.size();
+  in_run_ = true;
+  TimeNs duration_ns = 0;
+  for (const DecodeRunStep& step : run_cost_.steps) duration_ns += step.duration_ns;
+  return duration_ns;
+}
 
+TimeNs Replica::cut_run(TimeNs now_ns) {
+  if (!in_run_) return -1;
+  // Keep the steps that start before now_ns (at least the first, under way): the next one would admit
+  // what just arrived.
+  TimeNs start_ns = run_start_ns_;
+  std::size_t kept = 0;
+  while (kept < run_steps_ && (kept == 0 || start_ns < now_ns))
+    start_ns += run_cost_.steps[kept++].duration_ns;
+  if (kept == run_steps_) return -1;
+  run_steps_ = kept;
+  return start_ns;
+}
+
+void Replica::commit_run() {
+  in_run_ = false;
+  run_cost_.keep_steps(run_steps_);
+  const std::size_t items = decode_items_.size();
+  const std::size_t steps = run_steps_;
   // Each step's totals and shares, as step by step; the items' attention times weighted by them.
   run_weights_.resize(2 * steps);
   double linear_ns_per_token = 0, flops_per_token = 0;
-  TimeNs duration_ns = 0;
+  TimeNs start_ns = run_start_ns_;
   const auto tokens = static_cast<double>(items);
   for (std::size_t k = 0; k < steps; ++k) {
     const DecodeRunStep& step = run_cost_.steps[k];
@@ -305,14 +329,14 @@ TimeNs Replica::run_decodes(TimeNs now_ns, TimeNs run_until_ns) {
     run_weights_[steps + k] = shares.flops_per_attention_ns;
     linear_ns_per_token += shares.linear_ns_per_token;
     flops_per_token += shares.flops_per_token;
-    if (run_.observer) observe_run_step(now_ns + duration_ns, step.duration_ns, static_cast<std::int64_t>(k));
-    duration_ns += step.duration_ns;
+    if (run_.observer) observe_run_step(start_ns, step.duration_ns, static_cast<std::int64_t>(k));
+    start_ns += step.duration_ns;
   }
   run_item_sums_.resize(2 * items);
   run_cost_.weighted_item_sums(run_weights_.data(), run_item_sums_.data());
   run_cost_.weighted_item_sums(run_weights_.data() + steps, run_item_sums_.data() + items);
 
-  // Commit all but the last step (finish_step completes it), and every step's attribution.
+  // All steps attributed; all but the last committed (finish_step completes it).
   const auto advanced = static_cast<std::int32_t>(steps - 1);
   for (std::size_t i = 0; i < items; ++i) {
     RequestState& state = run_.states[decode_items_[i].request];
@@ -332,7 +356,6 @@ TimeNs Replica::run_decodes(TimeNs now_ns, TimeNs run_until_ns) {
   }
   kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
   decodes_attributed_ = true;
-  return duration_ns;
 }
 
 void Replica::attribute(RequestState& state, std::int32_t tokens, const double*& attention_ns) const {
@@ -348,12 +371,9 @@ void Replica::add_step_totals(double gpu_ns, double flops, double attention_flop
   run_.totals.gpu_busy_ns += gpu_ns;
   run_.totals.attention_flops += attention_flops;
   run_.totals.memory_bytes += memory_bytes;
-  if (gpu_ns > 0) {
-    const double gpu_seconds = gpu_ns * 1e-9;
-    const double compute_share = flops / (run_.peak_flops_per_s * gpu_seconds);
-    const double memory_share = memory_bytes / (run_.peak_hbm_bytes_per_s * gpu_seconds);
-    run_.totals.utilised_gpu_ns += gpu_ns * std::min(1.0, std::max(compute_share, memory_share));
-  }
+  // gpu_ns x min(1, the larger of the FLOP/s and bytes/s fractions of peak), without dividing.
+  run_.totals.utilised_gpu_ns +=
+      std::min(gpu_ns, std::max(flops * run_.ns_per_peak_flop, memory_bytes * run_.ns_per_peak_byte));
 }
 
 // A step's GPU time (duration x tensor_parallel) goes to its items: each item's own attention time plus
@@ -494,6 +514,7 @@ void Replica::observe_run_step(TimeNs start_ns, TimeNs duration_ns, std::int64_t
 
 void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
   clock_ns_ = now_ns;
+  if (in_run_) commit_run();
   // Attribution and progress in one pass over the items (prefills first, as in item_attention_ns).
   const double* attention_ns = shares_.item_attention_ns;
   for (const auto& item : prefill_items_) {

@@ -31,11 +31,16 @@ class Replica {
   // Forms the next iteration at now_ns and returns its duration; -1 (and not busy) when there is no work.
   // A decode-only iteration with nothing waiting (and RunContext::decode_runs) is extended into a run of
   // steps priced at once by the cost model (CostModel::decode_run_cost: a closed form for the roofline),
-  // each attributed as it would be step by step, until the step at which a request finishes or is
-  // revised, a KV block could only come from evicting the prefix cache, the cost model's closed form
-  // changes regime, or the step that would start at or after `run_until_ns` (the next possible arrival);
-  // the returned duration is the run's. finish_step then completes its last step.
-  TimeNs start_step(TimeNs now_ns, TimeNs run_until_ns);
+  // up to the step at which a request finishes or is revised, a KV block could only come from evicting
+  // the prefix cache, the cost model's form changes regime, or kMaxRunSteps; the returned duration is the
+  // run's. Nothing of the run is committed before finish_step, so an arrival can cut it (cut_run).
+  TimeNs start_step(TimeNs now_ns);
+  // A request was just routed here at now_ns: a decode run under way keeps only the steps that start
+  // before now_ns (at least one), as step by step the next step would admit the newcomer. Returns the
+  // cut run's new end, or -1 when nothing changes (no run, or now_ns falls in its last step).
+  TimeNs cut_run(TimeNs now_ns);
+  // Longest run priced at once: bounds the pricing an arrival's cut throws away.
+  static constexpr std::int64_t kMaxRunSteps = 256;
   // Applies the iteration started by start_step, ending at now_ns; appends finished requests' indices.
   void finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished);
 
@@ -76,8 +81,10 @@ class Replica {
   void observe_step(TimeNs start_ns) const;
   void observe_run_step(TimeNs start_ns, TimeNs duration_ns, std::int64_t step) const;
   // Prices the decode-only batch just formed as a run of steps (see start_step) through the cost model's
-  // decode_run_cost, attributes every step, commits all but the last; returns the run's duration.
-  TimeNs run_decodes(TimeNs now_ns, TimeNs run_until_ns);
+  // decode_run_cost; returns the run's duration.
+  TimeNs run_decodes(TimeNs now_ns);
+  // Commits the run's kept steps: totals, attribution, tokens and KV of all but the last step.
+  void commit_run();
   // How many steps (1..max_steps) the run's KV growth fits in the free blocks.
   std::int64_t steps_with_free_blocks(std::int64_t max_steps) const;
   // Attributes the current step's shares to one item (prefills first, in item_attention_ns order).
@@ -110,6 +117,9 @@ class Replica {
   std::vector<double> run_weights_;
   std::vector<double> run_item_sums_;
   bool decodes_attributed_ = false;  // the step being finished ends a decode run that attributed it
+  bool in_run_ = false;              // a decode run is priced and not yet committed
+  TimeNs run_start_ns_ = 0;
+  std::size_t run_steps_ = 0;  // its steps kept so far
 };
 
 }  // namespace sparsesim

@@ -63,9 +63,11 @@ struct RunContext {
   bool prefix_caching;
   bool decode_evicts_kv;  // the cluster's decode method evicts KV: sparse decode budgets compress the cache
   int revision_after_tokens;
-  bool decode_runs;         // ClusterConfig::decode_runs
-  double peak_flops_per_s;  // one GPU's: the utilisation of a step is against tensor_parallel of them
-  double peak_hbm_bytes_per_s;
+  bool decode_runs;  // ClusterConfig::decode_runs
+  // 1e9 / one GPU's peak FLOP/s and HBM bytes/s: a step's FLOPs x ns_per_peak_flop is the GPU time
+  // (all its tensor-parallel GPUs together) it would take at peak, so utilisation needs no division.
+  double ns_per_peak_flop;
+  double ns_per_peak_byte;
   SimulationObserver* observer;  // null: nobody watches (the usual case)
   RunTotals totals;
 };

@@ -55,13 +55,14 @@ class Simulation final : public ClusterView {
              cluster.decode_evicts_kv,
              policy.revision_after_tokens(),
              cluster.decode_runs,
-             cluster.gpu.peak_bf16_flops_per_s,
-             cluster.gpu.hbm_bytes_per_s,
+             1e9 / cluster.gpu.peak_bf16_flops_per_s,
+             1e9 / cluster.gpu.hbm_bytes_per_s,
              observer,
              RunTotals{}},
         router_(make_router(cluster.router)) {
     kv_blocks_ = kv_capacity_blocks(cluster.gpu, cluster.model, cluster.tensor_parallel, cluster.scheduler);
     replicas_.reserve(static_cast<std::size_t>(cluster.replicas));
+    step_event_.assign(static_cast<std::size_t>(cluster.replicas), 0);
     for (int index = 0; index < cluster.replicas; ++index) replicas_.emplace_back(index, kv_blocks_, run_);
     build_results();
     build_dependencies();
@@ -196,6 +197,12 @@ class Simulation final : public ClusterView {
     const int replica = router_->route(spec, *this);
     replicas_[static_cast<std::size_t>(replica)].enqueue(request);
     start_if_idle(replica, now_ns);
+    // A decode run in progress ends with the step under way: the next step admits the newcomer.
+    const TimeNs cut_ns = replicas_[static_cast<std::size_t>(replica)].cut_run(now_ns);
+    if (cut_ns >= 0) {
+      queue_.cancel(step_event_[static_cast<std::size_t>(replica)]);
+      step_event_[static_cast<std::size_t>(replica)] = queue_.schedule(cut_ns, EventKind::step_done, replica);
+    }
   }
 
   // Ends the step of `replica_index` finishing at now_ns and starts the next. While the next step would
@@ -209,11 +216,12 @@ class Simulation final : public ClusterView {
       finished.clear();
       replica.finish_step(now_ns, finished);
       for (std::int32_t request : finished) release_children(request, now_ns);
-      const TimeNs duration_ns = replica.start_step(now_ns, decode_run_bound(now_ns));
+      const TimeNs duration_ns = replica.start_step(now_ns);
       if (duration_ns < 0) return;
       const TimeNs end_ns = now_ns + duration_ns;
       if (!queue_.empty() && queue_.peek_time() <= end_ns) {
-        queue_.schedule(end_ns, EventKind::step_done, replica_index);
+        step_event_[static_cast<std::size_t>(replica_index)] =
+            queue_.schedule(end_ns, EventKind::step_done, replica_index);
         return;
       }
       now_ns = end_ns;
@@ -221,26 +229,13 @@ class Simulation final : public ClusterView {
     }
   }
 
-  // The latest time a decode run starting at now_ns may start its last step: before the next event that
-  // can reach a replica. Open-loop arrivals are known in advance (the one being handled at now_ns does not
-  // count); with closed-loop requests a finish anywhere may release a child, so any pending event bounds.
-  TimeNs decode_run_bound(TimeNs now_ns) {
-    constexpr TimeNs kNever = std::numeric_limits<TimeNs>::max();
-    if (!children_.empty()) return queue_.empty() ? kNever : queue_.peek_time();
-    if (pending_open_request_ >= 0) {
-      const TimeNs pending = requests_[static_cast<std::size_t>(pending_open_request_)].arrival_ns;
-      if (pending > now_ns) return pending;
-      if (next_open_ < open_loop_.size())
-        return requests_[static_cast<std::size_t>(open_loop_[next_open_])].arrival_ns;
-    }
-    return kNever;
-  }
-
   void start_if_idle(int replica_index, TimeNs now_ns) {
     Replica& replica = replicas_[static_cast<std::size_t>(replica_index)];
     if (replica.busy()) return;
-    const TimeNs duration_ns = replica.start_step(now_ns, decode_run_bound(now_ns));
-    if (duration_ns >= 0) queue_.schedule(now_ns + duration_ns, EventKind::step_done, replica_index);
+    const TimeNs duration_ns = replica.start_step(now_ns);
+    if (duration_ns >= 0)
+      step_event_[static_cast<std::size_t>(replica_index)] =
+          queue_.schedule(now_ns + duration_ns, EventKind::step_done, replica_index);
   }
 
   // Closed loop: a child arrives think_time_ns after its last parent ends (finishes or is rejected), and
@@ -303,6 +298,7 @@ class Simulation final : public ClusterView {
   std::unique_ptr<Router> router_;
   std::int64_t kv_blocks_ = 0;
   std::vector<Replica> replicas_;
+  std::vector<std::uint64_t> step_event_;  // per replica: the sequence of its pending step_done
   EventQueue queue_;
   std::vector<std::int32_t> open_loop_;
   std::size_t next_open_ = 0;
