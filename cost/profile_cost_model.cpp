@@ -82,7 +82,6 @@ void ProfileCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
   const auto& score_c = coefficients_[static_cast<int>(KernelOp::kDecodeScore)];
   const auto& topk_c = coefficients_[static_cast<int>(KernelOp::kDecodeTopk)];
   const auto& attention_c = coefficients_[static_cast<int>(KernelOp::kDecodeAttention)];
-  const auto& gemm_c = coefficients_[static_cast<int>(KernelOp::kGemm)];
 
   double tokens = static_cast<double>(decode_count);
   double attention_flops = 0, attention_bytes = 0;  // per rank per layer
@@ -142,6 +141,20 @@ void ProfileCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
     decode_ns += floors;
   }
 
+  for (auto& item : out.item_attention_ns) item *= layers_;
+  const double attention_ns = layers_ * (prefill_ns + decode_ns);
+  const NonAttention rest = non_attention(tokens, static_cast<double>(prefill_count + decode_count));
+  out.linear_ns = rest.linear_ns;
+  const double total_ns = attention_ns + out.linear_ns;
+  out.duration_ns = std::max<TimeNs>(1, round_half_up_ns(total_ns));
+  out.linear_flops = rest.linear_flops;
+  out.attention_flops = attention_flops * layers_ * tensor_parallel_;
+  out.memory_bytes = (attention_bytes + rest.gemm_bytes) * layers_ * tensor_parallel_ + rest.other_bytes;
+}
+
+ProfileCostModel::NonAttention ProfileCostModel::non_attention(double tokens, double logits_rows) const {
+  const auto& attention_c = coefficients_[static_cast<int>(KernelOp::kDecodeAttention)];
+  const auto& gemm_c = coefficients_[static_cast<int>(KernelOp::kGemm)];
   double gemm_ns = 0, gemm_bytes = 0;
   for (const auto& [n, k] : layer_gemms_) {
     const CostFeatures f = gemm_features(tokens, n, k);
@@ -150,21 +163,16 @@ void ProfileCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
   }
   const double elementwise_ns = elementwise_bytes_per_token_ * tokens * attention_c[1] +
                                 elementwise_kernels_per_layer_ * attention_c[0];
-  const CostFeatures lm_head =
-      gemm_features(static_cast<double>(prefill_count + decode_count), lm_head_[0], lm_head_[1]);
+  const CostFeatures lm_head = gemm_features(logits_rows, lm_head_[0], lm_head_[1]);
   const double lm_head_ns = op_ns(gemm_c, lm_head);
   const double allreduce_ns = allreduce_ns_per_token_ * tokens;
-
-  for (auto& item : out.item_attention_ns) item *= layers_;
-  const double attention_ns = layers_ * (prefill_ns + decode_ns);
-  out.linear_ns = layers_ * (gemm_ns + elementwise_ns) + lm_head_ns + allreduce_ns;
-  const double total_ns = attention_ns + out.linear_ns;
-  out.duration_ns = std::max<TimeNs>(1, static_cast<TimeNs>(std::llround(total_ns)));
-  out.linear_flops = 2.0 * tokens * linear_weights_per_layer_ * layers_ + lm_head[1] * tensor_parallel_;
-  out.attention_flops = attention_flops * layers_ * tensor_parallel_;
-  out.memory_bytes = (attention_bytes + gemm_bytes) * layers_ * tensor_parallel_ +
-                     lm_head[2] * tensor_parallel_ +
-                     elementwise_bytes_per_token_ * tokens * layers_ * tensor_parallel_;
+  NonAttention rest;
+  rest.linear_ns = layers_ * (gemm_ns + elementwise_ns) + lm_head_ns + allreduce_ns;
+  rest.linear_flops = 2.0 * tokens * linear_weights_per_layer_ * layers_ + lm_head[1] * tensor_parallel_;
+  rest.gemm_bytes = gemm_bytes;
+  rest.other_bytes =
+      lm_head[2] * tensor_parallel_ + elementwise_bytes_per_token_ * tokens * layers_ * tensor_parallel_;
+  return rest;
 }
 
 namespace {

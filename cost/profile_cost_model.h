@@ -26,9 +26,19 @@ class ProfileCostModel final : public CostModel {
   // Throws InputError when the profile lacks an op, or TP does not divide the model's heads.
   ProfileCostModel(const Profile& profile, const std::string& path, const CostModelContext& context);
   void step_cost(const BatchWork& batch, StepCost& out) const override;
+  // Closed form (profile_decode_run.cpp): every decode term is linear in tokens read or pages.
+  void decode_run_cost(const DecodeRunInput& input, DecodeRunCost& out) const override;
   std::string describe() const override { return description_; }
 
  private:
+  // The iteration outside attention for `tokens` tokens and `logits_rows` LM-head rows: GEMMs,
+  // elementwise kernels, LM head and all-reduces (ns), linear FLOPs, GEMM bytes per layer and per rank,
+  // and the other bytes (LM head and elementwise, all ranks).
+  struct NonAttention {
+    double linear_ns = 0, linear_flops = 0, gemm_bytes = 0, other_bytes = 0;
+  };
+  NonAttention non_attention(double tokens, double logits_rows) const;
+
   std::string description_;
   std::array<std::array<double, kCostTerms>, kKernelOpCount> coefficients_{};
   double layers_ = 0;

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cost/decode_run_sums.h"
 #include "cost/roofline_cost_model.h"
 #include "cost/sparse_attention_terms.h"
 
@@ -77,37 +78,16 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
   if (page_tokens == 0) page_tokens = 1;
 
   out.start_closed_form(items, page_tokens);
-  // Sums over the batch: affine parts, the page parts at step 0, and the page parts' increments by the
-  // residue of each context modulo the page size (a sequence gains a page after the step at which its
-  // context is a multiple of page_tokens).
-  double time_base = 0, time_slope = 0, flops_base = 0, flops_slope = 0, bytes_base = 0, bytes_slope = 0;
-  double time_pages = 0, flops_pages = 0, bytes_pages = 0;
-  const bool paged = page_tokens > 1 || sparse;
-  thread_local std::vector<double> gain;  // [residue * 3 + {time, flops, bytes}]
-  if (paged) gain.assign(static_cast<std::size_t>(page_tokens) * 3, 0.0);
+  DecodeRunSums sums(page_tokens);
+  double time_base = 0;
   for (std::size_t i = 0; i < items; ++i) {
     const DecodeItemTerms& item = terms[i];
+    sums.add(decodes[i].context_tokens, item);
     time_base += item.base_s;
-    time_slope += item.slope_s;
-    flops_base += item.base_flops;
-    flops_slope += item.slope_flops;
-    bytes_base += item.base_bytes;
-    bytes_slope += item.slope_bytes;
     out.base_s[i] = item.base_s;
     out.slope_s[i] = item.slope_s;
     out.per_page_s[i] = item.per_page_s;
     out.page_origin[i] = decodes[i].context_tokens;
-    if (paged && (item.per_page_s != 0 || item.per_page_flops != 0 || item.per_page_bytes != 0)) {
-      const std::int64_t context = decodes[i].context_tokens;
-      const double pages = static_cast<double>((context + page_tokens - 1) / page_tokens);
-      time_pages += item.per_page_s * pages;
-      flops_pages += item.per_page_flops * pages;
-      bytes_pages += item.per_page_bytes * pages;
-      double* residue = gain.data() + static_cast<std::size_t>(context % page_tokens) * 3;
-      residue[0] += item.per_page_s;
-      residue[1] += item.per_page_flops;
-      residue[2] += item.per_page_bytes;
-    }
   }
   if (!(time_base > 0)) return false;  // stretch_to's equal split of a zero sum has no closed form
 
@@ -118,7 +98,7 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
   out.steps.reserve(static_cast<std::size_t>(std::min<std::int64_t>(steps, 4096)));
   for (std::int64_t step = 0; step < steps; ++step) {
     const double k = static_cast<double>(step);
-    const double sum_s = time_base + time_slope * k + time_pages;
+    const double sum_s = sums.time(k);
     const double class_s = std::max(sum_s + decode.fixed_s, decode.floor_s);
     const double stretch = class_s > sum_s ? class_s / sum_s : 1.0;
     DecodeRunStep priced;
@@ -126,20 +106,13 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
     priced.attention_ns = sum_s * stretch * 1e9;
     priced.linear_ns = std::max(0.0, static_cast<double>(priced.duration_ns) - priced.attention_ns);
     priced.linear_flops = rest.linear_flops;
-    priced.attention_flops = flops_base + flops_slope * k + flops_pages;
-    priced.memory_bytes = rest.bytes + bytes_base + bytes_slope * k + bytes_pages;
+    priced.attention_flops = sums.flops(k);
+    priced.memory_bytes = rest.bytes + sums.bytes(k);
     out.steps.push_back(priced);
     out.ns_per_s.push_back(stretch * 1e9);
     elapsed_ns += priced.duration_ns;
     if (elapsed_ns >= input.time_budget_ns) break;
-    if (paged) {
-      // Contexts c with (c + step) % page_tokens == 0 cross into a new page at the next step.
-      const std::int64_t residue = (page_tokens - step % page_tokens) % page_tokens;
-      const double* crossing = gain.data() + static_cast<std::size_t>(residue) * 3;
-      time_pages += crossing[0];
-      flops_pages += crossing[1];
-      bytes_pages += crossing[2];
-    }
+    sums.advance(step);
   }
   return true;
 }

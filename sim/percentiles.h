@@ -5,7 +5,7 @@
 
 namespace sparsesim {
 
-// q in [0, 1]. Sorts `values` in place. Returns 0 for an empty sample.
+// q in [0, 1]. Reorders `values` (a partial sort). Returns 0 for an empty sample.
 double percentile_in_place(std::vector<double>& values, double q);
 
 }  // namespace sparsesim

@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <random>
 #include <sstream>
 
 #include <sqlite3.h>
 
+#include "../cost/decode_run_check.h"
 #include "calibration/calibrate.h"
 #include "calibration/measurement_backends.h"
 #include "core/input_error.h"
@@ -132,6 +134,15 @@ TEST_CASE("cpu calibration end to end: measure, fit, store, load, price") {
   CHECK(cost.attention_flops > 0);
   CHECK(cost.linear_flops > 0);
   CHECK(cost.memory_bytes > 0);
+
+  // Decode runs: the profile's closed form against the same runs stepped through step_cost.
+  std::mt19937_64 rng(17);
+  for (int trial = 0; trial < 30; ++trial) {
+    const sparsesim::testing::RunCase run = sparsesim::testing::random_run(
+        rng, 1 + static_cast<int>(rng() % 64), trial % 3 ? 0.6 : 0.0, trial % 2 ? 20000 : 200);
+    sparsesim::testing::check_decode_run_matches_steps(*cost_model, run,
+                                                       1 + static_cast<std::int64_t>(rng() % 150), rng);
+  }
 
   // More layers cost more; tensor parallelism splits the work.
   ModelConfig deeper = model;

@@ -13,67 +13,12 @@
 #include "core/hardware.h"
 #include "cost/roofline_cost_model.h"
 #include "cost/sparse_method.h"
+#include "decode_run_check.h"
 
 using namespace sparsesim;
+using namespace sparsesim::testing;
 
 namespace {
-
-constexpr std::int64_t kDense = std::numeric_limits<std::int64_t>::max();
-
-struct RunCase {
-  BatchWork batch;
-  std::vector<std::int64_t> budgets;
-};
-
-// `count` decodes with random contexts; `sparse_share` of them read a budget below their context.
-RunCase random_run(std::mt19937_64& rng, int count, double sparse_share, std::int64_t max_context) {
-  RunCase run;
-  std::uniform_int_distribution<std::int64_t> context(1, max_context);
-  std::uniform_real_distribution<double> unit(0, 1);
-  for (int i = 0; i < count; ++i) {
-    const std::int64_t tokens = context(rng);
-    std::int64_t budget = kDense;
-    if (unit(rng) < sparse_share) {
-      budget = std::max<std::int64_t>(1, static_cast<std::int64_t>(tokens * (0.05 + 0.9 * unit(rng))));
-    } else if (unit(rng) < 0.2) {
-      budget = tokens + static_cast<std::int64_t>(unit(rng) * 40);  // dense now, sparse within the run
-    }
-    run.batch.decodes.push_back(DecodeStepWork{tokens, std::min(tokens, budget)});
-    run.budgets.push_back(budget);
-  }
-  return run;
-}
-
-void check_same_run(const RooflineCostModel& model, const RunCase& run, std::int64_t max_steps,
-                    std::mt19937_64& rng) {
-  const DecodeRunInput input{&run.batch, run.budgets.data(), max_steps, std::numeric_limits<TimeNs>::max()};
-  DecodeRunCost closed, stepped;
-  model.decode_run_cost(input, closed);
-  REQUIRE(closed.closed_form());
-  // The stepping reference over exactly the steps the closed form covered.
-  DecodeRunInput same_steps = input;
-  same_steps.max_steps = static_cast<std::int64_t>(closed.steps.size());
-  model.decode_run_by_steps(same_steps, stepped);
-  REQUIRE(stepped.steps.size() == closed.steps.size());
-  for (std::size_t k = 0; k < closed.steps.size(); ++k) {
-    const DecodeRunStep &a = closed.steps[k], &b = stepped.steps[k];
-    CHECK(a.duration_ns == b.duration_ns);
-    CHECK(a.attention_ns == doctest::Approx(b.attention_ns).epsilon(1e-12));
-    CHECK(a.linear_ns == doctest::Approx(b.linear_ns).epsilon(1e-9));
-    CHECK(a.attention_flops == doctest::Approx(b.attention_flops).epsilon(1e-12));
-    CHECK(a.memory_bytes == doctest::Approx(b.memory_bytes).epsilon(1e-12));
-    CHECK(a.linear_flops == b.linear_flops);
-  }
-  std::uniform_real_distribution<double> unit(0.5, 2);
-  std::vector<double> weights(closed.steps.size());
-  for (double& weight : weights) weight = unit(rng);
-  const std::size_t items = run.batch.decodes.size();
-  std::vector<double> closed_sums(items), stepped_sums(items);
-  closed.weighted_item_sums(weights.data(), closed_sums.data());
-  stepped.weighted_item_sums(weights.data(), stepped_sums.data());
-  for (std::size_t i = 0; i < items; ++i)
-    CHECK(closed_sums[i] == doctest::Approx(stepped_sums[i]).epsilon(1e-12));
-}
 
 RooflineCostModel roofline(const char* gpu, const char* model, int tensor_parallel, bool with_methods,
                            double launch_floor_us = -1) {
@@ -100,8 +45,8 @@ TEST_CASE("decode runs: the roofline's closed form equals stepping, dense and Qu
       const int items = 1 + static_cast<int>(rng() % 96);
       const RunCase run = random_run(rng, items, trial % 3 == 0 ? 0.0 : 0.6, trial % 2 ? 32000 : 300);
       const std::int64_t max_steps = 1 + static_cast<std::int64_t>(rng() % 200);
-      check_same_run(model_with_quest, run, max_steps, rng);
-      check_same_run(ideal, run, max_steps, rng);
+      check_decode_run_matches_steps(model_with_quest, run, max_steps, rng);
+      check_decode_run_matches_steps(ideal, run, max_steps, rng);
     }
   }
 }
@@ -111,14 +56,15 @@ TEST_CASE("decode runs: a launch floor that stretches the decode class is follow
   // A 200 us launch floor makes the class floor (kernels x layers x floor) exceed the items' sum for
   // small batches, so every item is stretched.
   const RooflineCostModel model = roofline("H100-SXM", "Qwen2.5-7B", 1, true, 200);
-  for (int trial = 0; trial < 10; ++trial) check_same_run(model, random_run(rng, 3, 0.5, 2000), 64, rng);
+  for (int trial = 0; trial < 10; ++trial)
+    check_decode_run_matches_steps(model, random_run(rng, 3, 0.5, 2000), 64, rng);
 }
 
 TEST_CASE("decode runs: the form ends where a dense read reaches its budget, and the time budget cuts it") {
   const RooflineCostModel model = roofline("H100-SXM", "Qwen2.5-7B", 1, true);
   RunCase run;
   run.batch.decodes = {DecodeStepWork{1000, 1000}, DecodeStepWork{500, 500}};
-  run.budgets = {1010, kDense};  // the first turns sparse at context 1011: step 11
+  run.budgets = {1010, kDenseRead};  // the first turns sparse at context 1011: step 11
   DecodeRunCost out;
   model.decode_run_cost(
       DecodeRunInput{&run.batch, run.budgets.data(), 100, std::numeric_limits<TimeNs>::max()}, out);
@@ -128,7 +74,7 @@ TEST_CASE("decode runs: the form ends where a dense read reaches its budget, and
   model.decode_run_cost(DecodeRunInput{&run.batch, run.budgets.data(), 100, step_ns * 5 / 2}, out);
   CHECK(out.steps.size() == 3);
   std::mt19937_64 rng(3);
-  check_same_run(model, run, 100, rng);
+  check_decode_run_matches_steps(model, run, 100, rng);
 }
 
 TEST_CASE("decode runs: page crossings, Quest's page terms over a long run") {
@@ -146,5 +92,5 @@ TEST_CASE("decode runs: page crossings, Quest's page terms over a long run") {
       DecodeRunInput{&run.batch, run.budgets.data(), 100, std::numeric_limits<TimeNs>::max()}, out);
   CHECK(out.steps.size() == 100);
   CHECK(out.steps.back().duration_ns > out.steps.front().duration_ns);  // scoring grows with the pages
-  check_same_run(model, run, 100, rng);
+  check_decode_run_matches_steps(model, run, 100, rng);
 }

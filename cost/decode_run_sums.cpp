@@ -1,0 +1,40 @@
+#include "cost/decode_run_sums.h"
+
+#include <stdexcept>
+
+namespace sparsesim {
+
+DecodeRunSums::DecodeRunSums(std::int64_t page_tokens) : page_tokens_(page_tokens) {
+  if (page_tokens < 1) throw std::logic_error("DecodeRunSums: page_tokens must be >= 1");
+}
+
+void DecodeRunSums::add(std::int64_t context, const DecodeItemTerms& item) {
+  time_base_ += item.base_s;
+  time_slope_ += item.slope_s;
+  flops_base_ += item.base_flops;
+  flops_slope_ += item.slope_flops;
+  bytes_base_ += item.base_bytes;
+  bytes_slope_ += item.slope_bytes;
+  if (item.per_page_s == 0 && item.per_page_flops == 0 && item.per_page_bytes == 0) return;
+  if (!paged_) gain_.assign(static_cast<std::size_t>(page_tokens_) * 3, 0.0), paged_ = true;
+  const auto pages = static_cast<double>((context + page_tokens_ - 1) / page_tokens_);
+  time_pages_ += item.per_page_s * pages;
+  flops_pages_ += item.per_page_flops * pages;
+  bytes_pages_ += item.per_page_bytes * pages;
+  double* residue = gain_.data() + static_cast<std::size_t>(context % page_tokens_) * 3;
+  residue[0] += item.per_page_s;
+  residue[1] += item.per_page_flops;
+  residue[2] += item.per_page_bytes;
+}
+
+void DecodeRunSums::advance(std::int64_t step) {
+  if (!paged_) return;
+  // ceil((x + 1) / P) - ceil(x / P) = 1 exactly when x % P == 0, x = context + step.
+  const std::int64_t residue = (page_tokens_ - step % page_tokens_) % page_tokens_;
+  const double* crossing = gain_.data() + static_cast<std::size_t>(residue) * 3;
+  time_pages_ += crossing[0];
+  flops_pages_ += crossing[1];
+  bytes_pages_ += crossing[2];
+}
+
+}  // namespace sparsesim
