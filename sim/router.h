@@ -21,6 +21,9 @@ class ClusterView {
   virtual std::int64_t outstanding_tokens(int replica) const = 0;
   // Tokens of `request`'s prompt that `replica`'s prefix cache holds now (0 without prefix caching).
   virtual std::int64_t cached_prefix_tokens(int replica, const Request& request) const = 0;
+  // The replica with the fewest outstanding tokens, lowest index on ties. The default scans every
+  // replica; the simulator keeps it in a tree instead (sim/outstanding_tree.h).
+  virtual int least_outstanding() const;
 };
 
 class Router {
@@ -35,7 +38,10 @@ using RouterRegistry = Registry<Router, const Params&>;
 // Builds a registered router by name with default parameters; throws InputError naming the known ones.
 std::unique_ptr<Router> make_router(const std::string& name);
 
-// The replica with the fewest outstanding tokens, lowest index on ties (shared by several routers).
+// The replica with the fewest outstanding tokens, lowest index on ties (shared by several routers):
+// view.least_outstanding().
 int least_outstanding_replica(const ClusterView& view);
+// The same by scanning every replica's outstanding_tokens (the default, and the tree's reference).
+int least_outstanding_by_scan(const ClusterView& view);
 
 }  // namespace sparsesim

@@ -13,6 +13,7 @@
 #include "core/input_error.h"
 #include "sim/event_queue.h"
 #include "sim/kv_cache.h"
+#include "sim/outstanding_tree.h"
 #include "sim/replica.h"
 #include "sim/router.h"
 #include "sim/run_state.h"
@@ -59,7 +60,8 @@ class Simulation final : public ClusterView {
              1e9 / cluster.gpu.hbm_bytes_per_s,
              observer,
              RunTotals{}},
-        router_(make_router(cluster.router)) {
+        router_(make_router(cluster.router)),
+        outstanding_(cluster.replicas) {
     kv_blocks_ = kv_capacity_blocks(cluster.gpu, cluster.model, cluster.tensor_parallel, cluster.scheduler);
     replicas_.reserve(static_cast<std::size_t>(cluster.replicas));
     step_event_.assign(static_cast<std::size_t>(cluster.replicas), 0);
@@ -92,6 +94,7 @@ class Simulation final : public ClusterView {
   std::int64_t outstanding_tokens(int replica) const override {
     return replicas_[static_cast<std::size_t>(replica)].outstanding_tokens();
   }
+  int least_outstanding() const override { return outstanding_.least(); }
   std::int64_t cached_prefix_tokens(int replica, const Request& request) const override {
     if (!cluster_.prefix_caching || request.prefix_block_ids.empty()) return 0;
     const std::int32_t whole =
@@ -196,6 +199,7 @@ class Simulation final : public ClusterView {
     }
     const int replica = router_->route(spec, *this);
     replicas_[static_cast<std::size_t>(replica)].enqueue(request);
+    outstanding_.set(replica, replicas_[static_cast<std::size_t>(replica)].outstanding_tokens());
     start_if_idle(replica, now_ns);
     // A decode run in progress ends with the step under way: the next step admits the newcomer.
     const TimeNs cut_ns = replicas_[static_cast<std::size_t>(replica)].cut_run(now_ns);
@@ -215,6 +219,7 @@ class Simulation final : public ClusterView {
     for (;;) {
       finished.clear();
       replica.finish_step(now_ns, finished);
+      if (!finished.empty()) outstanding_.set(replica_index, replica.outstanding_tokens());
       for (std::int32_t request : finished) release_children(request, now_ns);
       const TimeNs duration_ns = replica.start_step(now_ns);
       if (duration_ns < 0) return;
@@ -296,6 +301,7 @@ class Simulation final : public ClusterView {
   std::vector<RequestState> states_;
   RunContext run_;
   std::unique_ptr<Router> router_;
+  OutstandingTree outstanding_;  // each replica's outstanding tokens, for least_outstanding()
   std::int64_t kv_blocks_ = 0;
   std::vector<Replica> replicas_;
   std::vector<std::uint64_t> step_event_;  // per replica: the sequence of its pending step_done
