@@ -76,6 +76,10 @@ class Simulation final : public ClusterView {
     std::int64_t events = 0;
     while (!queue_.empty()) {
       const Event event = queue_.pop();
+      // A step_done superseded by a cut run (on_arrival) is stale: skipped, not counted.
+      if (event.kind == EventKind::step_done &&
+          event.sequence != step_event_[static_cast<std::size_t>(event.target)])
+        continue;
       ++events;
       if (event.kind == EventKind::arrival) {
         on_arrival(event.target, event.time_ns);
@@ -203,10 +207,8 @@ class Simulation final : public ClusterView {
     start_if_idle(replica, now_ns);
     // A decode run in progress ends with the step under way: the next step admits the newcomer.
     const TimeNs cut_ns = replicas_[static_cast<std::size_t>(replica)].cut_run(now_ns);
-    if (cut_ns >= 0) {
-      queue_.cancel(step_event_[static_cast<std::size_t>(replica)]);
+    if (cut_ns >= 0)  // the run's first step_done is left in the queue, stale (see run())
       step_event_[static_cast<std::size_t>(replica)] = queue_.schedule(cut_ns, EventKind::step_done, replica);
-    }
   }
 
   // Ends the step of `replica_index` finishing at now_ns and starts the next. While the next step would
