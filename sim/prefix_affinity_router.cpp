@@ -14,6 +14,7 @@ class PrefixAffinityRouter final : public Router {
   explicit PrefixAffinityRouter(std::int64_t max_imbalance_tokens)
       : max_imbalance_tokens_(max_imbalance_tokens) {}
 
+  bool reads_prefix_cache() const override { return true; }
   int route(const Request& request, const ClusterView& view) override {
     const int least_loaded = least_outstanding_replica(view);
     int best = -1;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace sparsesim {
 
@@ -245,9 +246,10 @@ std::int64_t Replica::steps_with_free_blocks(std::int64_t max_steps) const {
   // Step j of the run holds held(c + j) tokens; a sequence needs a block at each step whose held tokens
   // pass its capacity: the first at j1 = capacity - held(c) + 1, then every block_tokens steps while held
   // grows (an eviction budget stops it). The run may go on to step m while the blocks of steps 1..m fit
-  // in the free blocks (evicting the prefix cache is left to a normal step, which may also preempt).
+  // in the free blocks, plus the idle prefix-cache blocks when runs may evict them (commit_run); a
+  // preemption is left to a normal step.
   const std::int64_t block_tokens = kv_.block_tokens();
-  const std::int64_t free_blocks = kv_.free_blocks();
+  const std::int64_t free_blocks = run_.runs_evict_prefix_cache ? kv_.available_blocks() : kv_.free_blocks();
   auto blocks_through = [&](std::int64_t m) {
     std::int64_t total = 0;
     for (std::size_t i = 0; i < decode_items_.size() && total <= free_blocks; ++i) {
@@ -336,8 +338,21 @@ void Replica::commit_run() {
   run_cost_.weighted_item_sums(run_weights_.data(), run_item_sums_.data());
   run_cost_.weighted_item_sums(run_weights_.data() + steps, run_item_sums_.data() + items);
 
-  // All steps attributed; all but the last committed (finish_step completes it).
+  // All steps attributed; all but the last committed (finish_step completes it). The blocks they need
+  // come from free blocks, then (runs_evict_prefix_cache) from the least recently used idle prefix
+  // entries, the ones step by step would have evicted: nothing touched the cache during the run.
   const auto advanced = static_cast<std::int32_t>(steps - 1);
+  if (advanced > 0 && run_.runs_evict_prefix_cache) {
+    std::int64_t need_total = 0;
+    for (std::size_t i = 0; i < items; ++i) {
+      const RequestState& state = run_.states[decode_items_[i].request];
+      need_total += std::max<std::int64_t>(
+          0, private_blocks_needed(state,
+                                   held_tokens(state, batch_.decodes[i].context_tokens + advanced, true)) -
+                 state.private_blocks);
+    }
+    if (!kv_.make_free(need_total)) throw std::logic_error("decode run: its KV blocks were not available");
+  }
   for (std::size_t i = 0; i < items; ++i) {
     RequestState& state = run_.states[decode_items_[i].request];
     state.gpu_time_ns += run_item_sums_[i] + linear_ns_per_token;

@@ -31,8 +31,9 @@ class Replica {
   // Forms the next iteration at now_ns and returns its duration; -1 (and not busy) when there is no work.
   // A decode-only iteration with nothing waiting (and RunContext::decode_runs) is extended into a run of
   // steps priced at once by the cost model (CostModel::decode_run_cost: a closed form for the roofline),
-  // up to the step at which a request finishes or is revised, a KV block could only come from evicting
-  // the prefix cache, the cost model's form changes regime, or kMaxRunSteps; the returned duration is the
+  // up to the step at which a request finishes or is revised, the KV blocks run out (free blocks, plus
+  // idle prefix-cache entries unless the router reads the cache), the cost model's form changes regime,
+  // or kMaxRunSteps; the returned duration is the
   // run's. Nothing of the run is committed before finish_step, so an arrival can cut it (cut_run).
   TimeNs start_step(TimeNs now_ns);
   // A request was just routed here at now_ns: a decode run under way keeps only the steps that start

@@ -31,6 +31,10 @@ class Router {
   virtual ~Router() = default;
   // Returns a replica index in [0, view.replicas()).
   virtual int route(const Request& request, const ClusterView& view) = 0;
+  // Whether route() reads ClusterView::cached_prefix_tokens. A decode run evicts idle prefix-cache entries
+  // only when it ends (sim/replica.h), so with such a router runs stop where a block needs an eviction:
+  // the router must see the cache step by step would have.
+  virtual bool reads_prefix_cache() const { return false; }
 };
 
 using RouterRegistry = Registry<Router, const Params&>;

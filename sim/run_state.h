@@ -63,7 +63,8 @@ struct RunContext {
   bool prefix_caching;
   bool decode_evicts_kv;  // the cluster's decode method evicts KV: sparse decode budgets compress the cache
   int revision_after_tokens;
-  bool decode_runs;  // ClusterConfig::decode_runs
+  bool decode_runs;              // ClusterConfig::decode_runs
+  bool runs_evict_prefix_cache;  // a run may take blocks from idle prefix entries (router does not look)
   // 1e9 / one GPU's peak FLOP/s and HBM bytes/s: a step's FLOPs x ns_per_peak_flop is the GPU time
   // (all its tensor-parallel GPUs together) it would take at peak, so utilisation needs no division.
   double ns_per_peak_flop;

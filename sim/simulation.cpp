@@ -56,12 +56,14 @@ class Simulation final : public ClusterView {
              cluster.decode_evicts_kv,
              policy.revision_after_tokens(),
              cluster.decode_runs,
+             false,  // set once the router is built
              1e9 / cluster.gpu.peak_bf16_flops_per_s,
              1e9 / cluster.gpu.hbm_bytes_per_s,
              observer,
              RunTotals{}},
         router_(make_router(cluster.router)),
         outstanding_(cluster.replicas) {
+    run_.runs_evict_prefix_cache = !router_->reads_prefix_cache();
     kv_blocks_ = kv_capacity_blocks(cluster.gpu, cluster.model, cluster.tensor_parallel, cluster.scheduler);
     replicas_.reserve(static_cast<std::size_t>(cluster.replicas));
     step_event_.assign(static_cast<std::size_t>(cluster.replicas), 0);

@@ -103,6 +103,51 @@ policies:
                 3.0);
 }
 
+TEST_CASE("decode runs: prefix cache under KV pressure, runs evicting its idle entries, same answers") {
+  // A 14B model on one H100 (about 220,000 tokens of KV) at a twentieth of the trace's rate: the prefix
+  // cache fills the free memory, and decode runs take blocks from its idle entries (the router does not
+  // read the cache), thousands of preemptions included.
+  const std::string yaml = R"(
+name: decode_runs_prefix_pressure
+seed: 4
+workload:
+  trace: data/traces/mooncake/conversation_trace.jsonl
+  max_requests: 1500
+  rate_multiplier: 0.05
+cluster: {gpu: H100-SXM, model: Qwen2.5-14B, replicas: 1, prefix_caching: true,
+          router: ROUTER, scheduler: {max_running: 64}}
+quality: data/quality/sparse_frontier_prior.csv
+policies:
+  - dense
+  - {impl: fixed, prefill_sparsity: 0.9, decode_sparsity: 0.9}
+)";
+  auto with_router = [&](const std::string& router) {
+    std::string text = yaml;
+    text.replace(text.find("ROUTER"), 6, router);
+    return text;
+  };
+  compare_modes("decode_runs_prefix_pressure", with_router("least_outstanding_tokens"), 3.0);
+  // With one replica every router routes alike; prefix_affinity reads the cache, so its runs stop where a
+  // block needs an eviction. Same answers, more events: the evictions inside runs are what saves them.
+  const auto dir = test_dir("decode_runs_prefix_pressure_affinity");
+  { std::ofstream(dir / "experiment.yaml") << with_router("prefix_affinity"); }
+  const auto affinity = run_cli(
+      "run " + (dir / "experiment.yaml").string() + " --no-progress --out " + (dir / "runs.db").string(),
+      dir);
+  REQUIRE_MESSAGE(affinity.exit_code == 0, affinity.output);
+  const std::string answers =
+      "SELECT policy, completed, preemptions, makespan_s, gpu_busy_s FROM runs ORDER BY policy";
+  const auto evicting_dir =
+      fs::path(SPARSESIM_TEST_TMP) / "cli" / "decode_runs_prefix_pressure";  // compare_modes' folder
+  CHECK(rows_of(dir / "runs.db", answers) == rows_of(evicting_dir / "fast.db", answers));
+  const double evicting_events =
+      std::stod(rows_of(evicting_dir / "fast.db", "SELECT SUM(events) FROM runs")[0][0]);
+  const double affinity_events = std::stod(rows_of(dir / "runs.db", "SELECT SUM(events) FROM runs")[0][0]);
+  MESSAGE("events: " << evicting_events << " evicting inside runs, " << affinity_events
+                     << " stopping at evictions");
+  CHECK(evicting_events < affinity_events);
+}
+
 TEST_CASE("decode runs: RAGPulse closed-loop sessions and SnapKV eviction, same answers") {
   compare_modes("decode_runs_ragpulse", R"(
 name: decode_runs_ragpulse
