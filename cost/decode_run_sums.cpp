@@ -27,11 +27,12 @@ void DecodeRunSums::add(std::int64_t context, const DecodeItemTerms& item) {
   residue[2] += item.per_page_bytes;
 }
 
-void DecodeRunSums::advance(std::int64_t step) {
+void DecodeRunSums::advance() {
   if (!paged_) return;
-  // ceil((x + 1) / P) - ceil(x / P) = 1 exactly when x % P == 0, x = context + step.
-  const std::int64_t residue = (page_tokens_ - step % page_tokens_) % page_tokens_;
-  const double* crossing = gain_.data() + static_cast<std::size_t>(residue) * 3;
+  // ceil((x + 1) / P) - ceil(x / P) = 1 exactly when x % P == 0, x = context + k: contexts whose
+  // residue is -k mod P. That residue falls by one per step (kept without dividing).
+  const double* crossing = gain_.data() + static_cast<std::size_t>(crossing_residue_) * 3;
+  crossing_residue_ = crossing_residue_ == 0 ? page_tokens_ - 1 : crossing_residue_ - 1;
   time_pages_ += crossing[0];
   flops_pages_ += crossing[1];
   bytes_pages_ += crossing[2];

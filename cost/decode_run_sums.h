@@ -20,8 +20,9 @@ class DecodeRunSums {
   double time(double k) const { return time_base_ + time_slope_ * k + time_pages_; }
   double flops(double k) const { return flops_base_ + flops_slope_ * k + flops_pages_; }
   double bytes(double k) const { return bytes_base_ + bytes_slope_ * k + bytes_pages_; }
-  // From step `step` to step + 1: sequences whose context at `step` is a multiple of page_tokens gain a page.
-  void advance(std::int64_t step);
+  // From the current step k to k + 1: sequences whose context at k is a multiple of page_tokens gain a
+  // page.
+  void advance();
 
  private:
   std::int64_t page_tokens_;
@@ -30,6 +31,7 @@ class DecodeRunSums {
   double bytes_base_ = 0, bytes_slope_ = 0, bytes_pages_ = 0;
   std::vector<double> gain_;  // [residue x 3 + {time, flops, bytes}]: per-page terms by context % page
   bool paged_ = false;
+  std::int64_t crossing_residue_ = 0;  // (page_tokens - step % page_tokens) % page_tokens, kept by advance
 };
 
 }  // namespace sparsesim

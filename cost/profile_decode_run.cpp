@@ -86,7 +86,7 @@ void ProfileCostModel::decode_run_cost(const DecodeRunInput& input, DecodeRunCos
     out.ns_per_s.push_back(layers_);
     elapsed_ns += priced.duration_ns;
     if (elapsed_ns >= input.time_budget_ns) break;
-    sums.advance(step);
+    sums.advance();
   }
 }
 

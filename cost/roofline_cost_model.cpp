@@ -248,7 +248,7 @@ void RooflineCostModel::step_cost(const BatchWork& batch, StepCost& out) const {
 
   const double logits_rows = static_cast<double>(prefill_count + decode_count);
   const NonAttentionTerms rest = non_attention(tokens, logits_rows);
-  out.duration_ns = iteration_ns(rest.seconds + prefill_class_s + decode_class_s, logits_rows);
+  out.duration_ns = iteration_ns(rest.seconds + prefill_class_s + decode_class_s, host_seconds(logits_rows));
 
   double attention_ns_sum = 0;
   for (std::size_t k = 0; k < prefill_count + decode_count; ++k) {
@@ -299,13 +299,11 @@ RooflineCostModel::NonAttentionTerms RooflineCostModel::non_attention(double tok
   return terms;
 }
 
-TimeNs RooflineCostModel::iteration_ns(double gpu_s, double logits_rows) const {
+double RooflineCostModel::host_seconds(double logits_rows) const {
   // The serving engine's host work per iteration (scheduling, input preparation, sampling, outputs).
-  const double cpu_s = (efficiencies_.cpu_overhead_us_per_iteration +
-                        efficiencies_.cpu_overhead_us_per_sequence * logits_rows) *
-                       1e-6;
-  const double total_s = efficiencies_.cpu_overlapped ? std::max(gpu_s, cpu_s) : gpu_s + cpu_s;
-  return std::max<TimeNs>(1, round_half_up_ns(total_s * 1e9));
+  return (efficiencies_.cpu_overhead_us_per_iteration +
+          efficiencies_.cpu_overhead_us_per_sequence * logits_rows) *
+         1e-6;
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // The analytical roofline cost model (registered as `roofline`): spec-sheet peaks times documented,
 // estimated efficiencies (data/gpus/*.yaml). Each part of an iteration costs max(compute time, memory
 // time), with a per-kernel launch floor; see roofline_cost_model.cpp for every term and its assumptions.
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -82,8 +83,13 @@ class RooflineCostModel final : public CostModel {
     double fixed_s = 0, floor_s = 0;
   };
   DecodeClass decode_class(bool sparse) const;
-  // The iteration's duration from its GPU time and the engine's host work.
-  TimeNs iteration_ns(double gpu_s, double logits_rows) const;
+  // The engine's host work for an iteration with `logits_rows` sequences, seconds.
+  double host_seconds(double logits_rows) const;
+  // The iteration's duration from its GPU time and host work (overlapped: the larger; serial: the sum).
+  TimeNs iteration_ns(double gpu_s, double host_s) const {
+    const double total_s = efficiencies_.cpu_overlapped ? std::max(gpu_s, host_s) : gpu_s + host_s;
+    return std::max<TimeNs>(1, round_half_up_ns(total_s * 1e9));
+  }
   bool decode_run_closed_form(const DecodeRunInput& input, DecodeRunCost& out) const;
 
   std::string description_;

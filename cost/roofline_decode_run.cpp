@@ -94,6 +94,7 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
   const double rows = static_cast<double>(items);
   const NonAttentionTerms rest = non_attention(rows, rows);
   const DecodeClass decode = decode_class(sparse);
+  const double host_s = host_seconds(rows);
   TimeNs elapsed_ns = 0;
   out.steps.reserve(static_cast<std::size_t>(std::min<std::int64_t>(steps, 4096)));
   for (std::int64_t step = 0; step < steps; ++step) {
@@ -102,7 +103,7 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
     const double class_s = std::max(sum_s + decode.fixed_s, decode.floor_s);
     const double stretch = class_s > sum_s ? class_s / sum_s : 1.0;
     DecodeRunStep priced;
-    priced.duration_ns = iteration_ns(rest.seconds + class_s, rows);
+    priced.duration_ns = iteration_ns(rest.seconds + class_s, host_s);
     priced.attention_ns = sum_s * stretch * 1e9;
     priced.linear_ns = std::max(0.0, static_cast<double>(priced.duration_ns) - priced.attention_ns);
     priced.linear_flops = rest.linear_flops;
@@ -112,7 +113,7 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
     out.ns_per_s.push_back(stretch * 1e9);
     elapsed_ns += priced.duration_ns;
     if (elapsed_ns >= input.time_budget_ns) break;
-    sums.advance(step);
+    sums.advance();
   }
   return true;
 }

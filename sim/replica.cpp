@@ -399,11 +399,11 @@ Replica::StepShares Replica::step_shares(double gpu_ns, double linear_ns, double
                                          double attention_flops, double total_tokens) {
   StepShares shares;
   const double raw_ns = linear_ns + attention_ns;
+  const double per_token = 1.0 / total_tokens;  // the same for every step of a run: hoisted there
   shares.attention_scale = raw_ns > 0 ? gpu_ns / raw_ns : 0.0;
-  shares.linear_ns_per_token =
-      raw_ns > 0 ? (linear_ns * gpu_ns) / (raw_ns * total_tokens) : gpu_ns / total_tokens;
+  shares.linear_ns_per_token = (raw_ns > 0 ? linear_ns * shares.attention_scale : gpu_ns) * per_token;
   shares.flops_per_attention_ns = attention_ns > 0 ? attention_flops / attention_ns : 0.0;
-  shares.flops_per_token = attention_ns > 0 ? 0.0 : attention_flops / total_tokens;
+  shares.flops_per_token = attention_ns > 0 ? 0.0 : attention_flops * per_token;
   return shares;
 }
 
