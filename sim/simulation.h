@@ -36,9 +36,10 @@ struct ClusterConfig {
   // sparse keeps only the budget's tokens after prefill (Budget::evicts_kv is set from this).
   bool decode_evicts_kv = false;
   // Engine option, not a deployment property: a decode-only batch with nothing waiting is advanced as one
-  // run of steps up to the next batch change (a finish, a budget revision, a KV block that needs eviction,
-  // the next possible arrival), one event instead of one per token. Every step is still priced and
-  // attributed exactly as step by step; false runs step by step (tests compare the two).
+  // run of steps up to the next batch change (a finish, a budget revision, the KV blocks running out, an
+  // arrival routed to its replica), priced at once by CostModel::decode_run_cost: one event instead of one
+  // per token. Every step keeps its own duration and attribution as step by step; false runs step by
+  // step, each step priced alone (tests compare the two).
   bool decode_runs = true;
 };
 
