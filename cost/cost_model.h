@@ -47,6 +47,9 @@ struct StepCost {
   // item_attention_ns summed in order (a model that has it saves the simulator a pass); NaN = not given.
   double item_attention_ns_sum = std::numeric_limits<double>::quiet_NaN();
   double linear_ns = 0;
+  // item_attention_ns summed (item_attention_ns_sum when given, the same sum in the same order); 0 when
+  // the model gave no per-item times for a batch of `items` items.
+  double attention_ns_sum(std::size_t items) const;
 };
 
 // A run of decode-only iterations priced at once (issue 12): step k (k = 0, 1, ...) is the batch `first`

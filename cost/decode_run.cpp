@@ -100,14 +100,9 @@ void CostModel::decode_run_by_steps(const DecodeRunInput& input, DecodeRunCost& 
   TimeNs elapsed_ns = 0;
   for (std::int64_t step = 0;; ++step) {
     step_cost(batch, cost);
-    DecodeRunStep priced{cost.duration_ns,  cost.linear_ns,       0.0,
-                         cost.linear_flops, cost.attention_flops, cost.memory_bytes};
+    const DecodeRunStep priced{cost.duration_ns,  cost.linear_ns,       cost.attention_ns_sum(items),
+                               cost.linear_flops, cost.attention_flops, cost.memory_bytes};
     if (cost.item_attention_ns.size() == items) {
-      if (!std::isnan(cost.item_attention_ns_sum)) {
-        priced.attention_ns = cost.item_attention_ns_sum;
-      } else {
-        for (double ns : cost.item_attention_ns) priced.attention_ns += ns;
-      }
       out.item_ns_by_step.insert(out.item_ns_by_step.end(), cost.item_attention_ns.begin(),
                                  cost.item_attention_ns.end());
     } else {

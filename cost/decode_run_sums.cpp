@@ -1,8 +1,18 @@
 #include "cost/decode_run_sums.h"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace sparsesim {
+
+std::int64_t steps_before_turning_sparse(const DecodeStepWork& work, std::int64_t kv_budget_tokens,
+                                         std::int64_t steps) {
+  if (work.kv_tokens_read < work.context_tokens ||
+      kv_budget_tokens == std::numeric_limits<std::int64_t>::max())
+    return steps;
+  return std::min<std::int64_t>(steps, std::max<std::int64_t>(1, kv_budget_tokens - work.context_tokens + 1));
+}
 
 DecodeRunSums::DecodeRunSums(std::int64_t page_tokens) : page_tokens_(page_tokens) {
   if (page_tokens < 1) throw std::logic_error("DecodeRunSums: page_tokens must be >= 1");

@@ -11,6 +11,12 @@
 
 namespace sparsesim {
 
+// Steps (at most `steps`, at least 1) over which a decode reading its whole context stays dense: its
+// context grows one token a step and passes `kv_budget_tokens` (Budget::kDenseKv: never), after which it
+// reads the budget, a sparse step with other terms. A step already sparse keeps `steps`.
+std::int64_t steps_before_turning_sparse(const DecodeStepWork& work, std::int64_t kv_budget_tokens,
+                                         std::int64_t steps);
+
 class DecodeRunSums {
  public:
   explicit DecodeRunSums(std::int64_t page_tokens = 1);

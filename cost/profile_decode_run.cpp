@@ -28,11 +28,8 @@ void ProfileCostModel::decode_run_cost(const DecodeRunInput& input, DecodeRunCos
   std::size_t sparse_count = 0;
   for (const DecodeStepWork& work : decodes)
     sparse_count += work.kv_tokens_read < work.context_tokens ? 1 : 0;
-  for (std::size_t i = 0; i < items; ++i)  // a dense read reaching its budget turns sparse after it
-    if (decodes[i].kv_tokens_read >= decodes[i].context_tokens &&
-        input.kv_budget_tokens[i] != std::numeric_limits<std::int64_t>::max())
-      steps = std::min(steps,
-                       std::max<std::int64_t>(1, input.kv_budget_tokens[i] - decodes[i].context_tokens + 1));
+  for (std::size_t i = 0; i < items; ++i)
+    steps = steps_before_turning_sparse(decodes[i], input.kv_budget_tokens[i], steps);
 
   const auto page_tokens = static_cast<std::int64_t>(page_tokens_);
   out.start_closed_form(items, page_tokens);

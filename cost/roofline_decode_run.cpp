@@ -51,10 +51,7 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
       // The dense kernel over read tokens: the whole growing context, or (no method: sparsity priced
       // ideally) a budget already below it. A dense read that would pass its budget ends the form there.
       const bool growing = work.kv_tokens_read >= work.context_tokens;
-      std::int64_t item_steps = steps;
-      if (growing && budget != std::numeric_limits<std::int64_t>::max())
-        item_steps =
-            std::min<std::int64_t>(item_steps, std::max<std::int64_t>(1, budget - work.context_tokens + 1));
+      const std::int64_t item_steps = steps_before_turning_sparse(work, budget, steps);
       const double read0 = static_cast<double>(work.kv_tokens_read);
       const double slope = growing ? 1.0 : 0.0;
       item.base_flops = attention_flops_per_key_ * read0;
@@ -79,17 +76,16 @@ bool RooflineCostModel::decode_run_closed_form(const DecodeRunInput& input, Deco
 
   out.start_closed_form(items, page_tokens);
   DecodeRunSums sums(page_tokens);
-  double time_base = 0;
   for (std::size_t i = 0; i < items; ++i) {
     const DecodeItemTerms& item = terms[i];
     sums.add(decodes[i].context_tokens, item);
-    time_base += item.base_s;
     out.base_s[i] = item.base_s;
     out.slope_s[i] = item.slope_s;
     out.per_page_s[i] = item.per_page_s;
     out.page_origin[i] = decodes[i].context_tokens;
   }
-  if (!(time_base > 0)) return false;  // stretch_to's equal split of a zero sum has no closed form
+  // stretch_to's equal split of a zero sum has no closed form; the sum only grows over the run.
+  if (!(sums.time(0) > 0)) return false;
 
   const double rows = static_cast<double>(items);
   const NonAttentionTerms rest = non_attention(rows, rows);

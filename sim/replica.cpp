@@ -225,14 +225,7 @@ TimeNs Replica::start_step(TimeNs now_ns) {
                   cost_.memory_bytes);
   const std::size_t items = prefill_items_.size() + decode_items_.size();
   const bool have_attention = cost_.item_attention_ns.size() == items;
-  double attention_ns = 0;
-  if (have_attention) {
-    if (!std::isnan(cost_.item_attention_ns_sum)) {
-      attention_ns = cost_.item_attention_ns_sum;  // the same sum, in the same order
-    } else {
-      for (double ns : cost_.item_attention_ns) attention_ns += ns;
-    }
-  }
+  const double attention_ns = cost_.attention_ns_sum(items);
   double total_tokens = static_cast<double>(decode_items_.size());
   for (const auto& item : prefill_items_) total_tokens += item.tokens;
   shares_ = step_shares(gpu_ns, cost_.linear_ns, attention_ns, cost_.attention_flops, total_tokens);
@@ -340,19 +333,9 @@ void Replica::commit_run() {
 
   // All steps attributed; all but the last committed (finish_step completes it). The blocks they need
   // come from free blocks, then (runs_evict_prefix_cache) from the least recently used idle prefix
-  // entries, the ones step by step would have evicted: nothing touched the cache during the run.
+  // entries: item by item, as step by step would evict them, since nothing touched the cache during the
+  // run. steps_with_free_blocks bounded the run by what is there, so make_free cannot fail.
   const auto advanced = static_cast<std::int32_t>(steps - 1);
-  if (advanced > 0 && run_.runs_evict_prefix_cache) {
-    std::int64_t need_total = 0;
-    for (std::size_t i = 0; i < items; ++i) {
-      const RequestState& state = run_.states[decode_items_[i].request];
-      need_total += std::max<std::int64_t>(
-          0, private_blocks_needed(state,
-                                   held_tokens(state, batch_.decodes[i].context_tokens + advanced, true)) -
-                 state.private_blocks);
-    }
-    if (!kv_.make_free(need_total)) throw std::logic_error("decode run: its KV blocks were not available");
-  }
   for (std::size_t i = 0; i < items; ++i) {
     RequestState& state = run_.states[decode_items_[i].request];
     state.gpu_time_ns += run_item_sums_[i] + linear_ns_per_token;
@@ -365,12 +348,12 @@ void Replica::commit_run() {
     const std::int64_t need =
         private_blocks_needed(state, held_tokens(state, work.context_tokens, true)) - state.private_blocks;
     if (need > 0) {
+      if (!kv_.make_free(need)) throw std::logic_error("decode run: its KV blocks were not available");
       kv_.allocate(need);
       state.private_blocks += static_cast<std::int32_t>(need);
     }
   }
   kv_peak_blocks_ = std::max(kv_peak_blocks_, kv_.used_blocks());
-  decodes_attributed_ = true;
 }
 
 void Replica::attribute(RequestState& state, std::int32_t tokens, const double*& attention_ns) const {
@@ -529,7 +512,8 @@ void Replica::observe_run_step(TimeNs start_ns, TimeNs duration_ns, std::int64_t
 
 void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
   clock_ns_ = now_ns;
-  if (in_run_) commit_run();
+  const bool ends_run = in_run_;  // a decode run attributes every one of its steps when committed
+  if (ends_run) commit_run();
   // Attribution and progress in one pass over the items (prefills first, as in item_attention_ns).
   const double* attention_ns = shares_.item_attention_ns;
   for (const auto& item : prefill_items_) {
@@ -543,7 +527,7 @@ void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
   }
   for (const auto& item : decode_items_) {
     RequestState& state = run_.states[item.request];
-    if (!decodes_attributed_) attribute(state, 1, attention_ns);  // a decode run attributed every step
+    if (!ends_run) attribute(state, 1, attention_ns);
     ++state.generated_tokens;
     after_token(item.request, now_ns, finished);
   }
@@ -552,7 +536,6 @@ void Replica::finish_step(TimeNs now_ns, std::vector<std::int32_t>& finished) {
                   [&](std::int32_t request) { return run_.states[request].phase == RequestPhase::finished; });
     running_changed_ = false;
   }
-  decodes_attributed_ = false;
   busy_ = false;
 }
 

@@ -117,8 +117,7 @@ class Replica {
   std::vector<std::int64_t> run_budgets_;
   std::vector<double> run_weights_;
   std::vector<double> run_item_sums_;
-  bool decodes_attributed_ = false;  // the step being finished ends a decode run that attributed it
-  bool in_run_ = false;              // a decode run is priced and not yet committed
+  bool in_run_ = false;  // a decode run is priced and not yet committed
   TimeNs run_start_ns_ = 0;
   std::size_t run_steps_ = 0;  // its steps kept so far
 };
