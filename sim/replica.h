@@ -75,8 +75,18 @@ class Replica {
     const double* item_attention_ns = nullptr;  // null when the cost model gives no per-item times
     double attention_scale = 0, linear_ns_per_token = 0, flops_per_attention_ns = 0, flops_per_token = 0;
   };
+  // Inline: a decode run calls it every step, and 1 / total_tokens is then hoisted out of its loop.
   static StepShares step_shares(double gpu_ns, double linear_ns, double attention_ns, double attention_flops,
-                                double total_tokens);
+                                double total_tokens) {
+    StepShares shares;
+    const double raw_ns = linear_ns + attention_ns;
+    const double per_token = 1.0 / total_tokens;
+    shares.attention_scale = raw_ns > 0 ? gpu_ns / raw_ns : 0.0;
+    shares.linear_ns_per_token = (raw_ns > 0 ? linear_ns * shares.attention_scale : gpu_ns) * per_token;
+    shares.flops_per_attention_ns = attention_ns > 0 ? attention_flops / attention_ns : 0.0;
+    shares.flops_per_token = attention_ns > 0 ? 0.0 : attention_flops * per_token;
+    return shares;
+  }
   void add_step_totals(double gpu_ns, double flops, double attention_flops, double memory_bytes);
   // Tells RunContext::observer about the step just priced, starting at start_ns.
   void observe_step(TimeNs start_ns) const;
